@@ -1,0 +1,7 @@
+"""``python -m closurescope``."""
+
+from __future__ import annotations
+
+from closurescope.cli import entry
+
+entry()

@@ -1,0 +1,25 @@
+"""The detector registry and the rule catalog (every Rule, by id)."""
+
+from __future__ import annotations
+
+from closurescope.analysis.detectors.base import Detector
+from closurescope.model import Rule
+
+
+def detectors() -> tuple[Detector, ...]:
+    """Every built-in detector, in a fixed order."""
+    from closurescope.analysis.detectors import registry
+
+    return registry.DETECTORS
+
+
+def rules() -> dict[str, Rule]:
+    """The rule catalog by id (ids are unique: a test checks)."""
+    catalog: dict[str, Rule] = {}
+    for detector in detectors():
+        for rule in detector.rules:
+            catalog[rule.id] = rule
+    return dict(sorted(catalog.items()))
+
+
+__all__ = ["Detector", "detectors", "rules"]

@@ -1,0 +1,23 @@
+"""The detector contract: a Closure (and the sizes already computed) in, findings out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from closurescope.analysis.result import NodeSizes
+from closurescope.config import Settings
+from closurescope.model import Closure, Finding, NodeId, Rule, RuleResult
+
+
+class Detector(Protocol):
+    """A detector owns some rules of the catalog and returns findings for them."""
+
+    rules: Sequence[Rule]
+
+    def run(
+        self, closure: Closure, sizes: Mapping[NodeId, NodeSizes], settings: Settings
+    ) -> tuple[Sequence[Finding], Sequence[RuleResult]]:
+        """Pure: never mutates ``closure``, never prints. Disabled rules are skipped by the caller
+        (their results are SKIP); a detector may return RuleResults for its threshold rules."""
+        ...

@@ -1,0 +1,7 @@
+"""The ordered tuple of built-in detectors. Each detector module defines ``DETECTOR``."""
+
+from __future__ import annotations
+
+from closurescope.analysis.detectors.base import Detector
+
+DETECTORS: tuple[Detector, ...] = ()

@@ -1,0 +1,254 @@
+"""Files inside an image, a rootfs or a store path: FileEntry, FileTree and its builder.
+
+Paths are POSIX strings relative to the image root, without a leading ``/`` and without
+``.``/``..`` components (``usr/bin/env``); the root itself is ``""``. Nothing here touches
+the host filesystem: symlinks are resolved inside the tree only, bounded at 40 hops (the
+Linux kernel's limit), and loops are reported, never followed.
+"""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+MAX_SYMLINK_HOPS = 40
+"""Linux's MAXSYMLINKS: a path walk that follows more links than this fails with ELOOP."""
+
+
+class FileKind(enum.Enum):
+    """Kind of a filesystem entry; WHITEOUT and OPAQUE only appear in a layer's own entries."""
+
+    FILE = "file"
+    DIR = "dir"
+    SYMLINK = "symlink"
+    HARDLINK = "hardlink"
+    CHAR = "char"
+    BLOCK = "block"
+    FIFO = "fifo"
+    SOCKET = "socket"
+    WHITEOUT = "whiteout"
+    OPAQUE = "opaque"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileEntry:
+    """One entry of a tree or of a layer.
+
+    ``size`` is the apparent size of a regular file's content; 0 for everything else. A
+    HARDLINK entry's ``link_target`` is the tree path of the file it shares content with (its
+    bytes are counted there, once). A WHITEOUT entry's ``path`` is the path it deletes.
+    """
+
+    path: str
+    kind: FileKind
+    size: int = 0
+    mode: int = 0o644
+    """Permission bits (``0o7777`` mask)."""
+    uid: int = 0
+    gid: int = 0
+    link_target: str | None = None
+    digest: str | None = None
+    """Content hash (hex, algorithm named by the loader in Closure diagnostics), when read."""
+    layer: int | None = None
+    """Index of the layer this version comes from (None for a plain rootfs)."""
+    component: str | None = None
+    """Id of the owning component (store path, package), when known."""
+    tar_size: int | None = None
+    """The size field of the tar header this entry came from (dive's unit), when from a tar."""
+
+    @property
+    def name(self) -> str:
+        """Last path component."""
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def parent(self) -> str:
+        """Path of the containing directory (``""`` for top-level entries)."""
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+    @property
+    def is_executable(self) -> bool:
+        """True when any execute bit is set."""
+        return bool(self.mode & 0o111)
+
+
+class Resolution(enum.Enum):
+    """Outcome of resolving a path inside a FileTree."""
+
+    OK = "ok"
+    DANGLING = "dangling"
+    LOOP = "loop"
+    ESCAPES = "escapes"
+    NOT_A_DIRECTORY = "not-a-directory"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Where a path leads inside the tree: ``path`` is meaningful only when ``status`` is OK."""
+
+    status: Resolution
+    path: str
+    hops: int
+    chain: tuple[str, ...] = ()
+    """The symlinks followed, in order (for loop reports)."""
+
+
+def normalize(path: str) -> str:
+    """Normalise an in-image path: strip ``/`` and ``./``, fold ``//``; keeps ``..``."""
+    norm = posixpath.normpath("/" + path.lstrip("/"))
+    return norm.lstrip("/")
+
+
+class FileTree:
+    """The merged filesystem: entries by path, and children by directory, both read-only."""
+
+    __slots__ = ("_children", "_entries")
+
+    def __init__(self, entries: dict[str, FileEntry], children: dict[str, tuple[str, ...]]) -> None:
+        self._entries = entries
+        self._children = children
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._entries
+
+    def __iter__(self) -> Iterator[FileEntry]:
+        """Every entry, sorted by path."""
+        for path in sorted(self._entries):
+            yield self._entries[path]
+
+    @property
+    def entries(self) -> Mapping[str, FileEntry]:
+        """Entries by path (read-only)."""
+        return MappingProxyType(self._entries)
+
+    def get(self, path: str) -> FileEntry | None:
+        """The entry at this exact path (no link following)."""
+        return self._entries.get(path)
+
+    def children(self, path: str = "") -> tuple[str, ...]:
+        """Paths of the direct children of directory ``path`` (sorted)."""
+        return self._children.get(path, ())
+
+    def walk(self, top: str = "") -> Iterator[FileEntry]:
+        """Depth-first, parents before children, siblings by name; never follows symlinks."""
+        stack = list(reversed(self.children(top)))
+        while stack:
+            path = stack.pop()
+            entry = self._entries[path]
+            yield entry
+            if entry.kind is FileKind.DIR:
+                stack.extend(reversed(self.children(path)))
+
+    def total_size(self, top: str = "") -> int:
+        """Apparent bytes of every regular file under ``top`` (hardlinks counted once)."""
+        if top and top in self._entries and self._entries[top].kind is not FileKind.DIR:
+            return self._entries[top].size
+        return sum(e.size for e in self.walk(top) if e.kind is FileKind.FILE)
+
+    def resolve(self, path: str, *, follow_last: bool = True) -> Resolved:
+        """Resolve ``path`` inside the tree, following symlinks like the kernel does.
+
+        Absolute link targets are taken relative to the image root; ``..`` at the root stays
+        at the root (as in a chroot) but is reported as ESCAPES when a link's target climbs
+        above the root. At most MAX_SYMLINK_HOPS links are followed; more is a LOOP.
+        """
+        hops = 0
+        chain: list[str] = []
+        pending = [p for p in normalize(path).split("/") if p]
+        current: list[str] = []
+        escaped = False
+        while pending:
+            part = pending.pop(0)
+            if part == ".":
+                continue
+            if part == "..":
+                if current:
+                    current.pop()
+                else:
+                    escaped = True
+                continue
+            candidate = "/".join([*current, part])
+            entry = self._entries.get(candidate)
+            if entry is None:
+                return Resolved(Resolution.DANGLING, candidate, hops, tuple(chain))
+            is_last = not pending
+            if entry.kind is FileKind.SYMLINK and (follow_last or not is_last):
+                hops += 1
+                chain.append(candidate)
+                if hops > MAX_SYMLINK_HOPS:
+                    return Resolved(Resolution.LOOP, candidate, hops, tuple(chain))
+                target = entry.link_target or ""
+                if target.startswith("/"):
+                    current = []
+                pending = [p for p in target.split("/") if p] + pending
+                continue
+            if not is_last and entry.kind is not FileKind.DIR:
+                return Resolved(Resolution.NOT_A_DIRECTORY, candidate, hops, tuple(chain))
+            current.append(part)
+        status = Resolution.ESCAPES if escaped and chain else Resolution.OK
+        return Resolved(status, "/".join(current), hops, tuple(chain))
+
+
+class FileTreeBuilder:
+    """The mutable side of FileTree: add entries (layers applied in order), remove, build()."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, FileEntry] = {}
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._entries
+
+    def get(self, path: str) -> FileEntry | None:
+        """The entry currently at ``path``."""
+        return self._entries.get(path)
+
+    def add(self, entry: FileEntry) -> None:
+        """Add or replace an entry. Missing parent directories are created (mode 0755).
+
+        Replacing a directory by a non-directory removes what was under it.
+        """
+        old = self._entries.get(entry.path)
+        if old is not None and old.kind is FileKind.DIR and entry.kind is not FileKind.DIR:
+            self.remove(entry.path)
+        parent = entry.parent
+        while parent and parent not in self._entries:
+            self._entries[parent] = FileEntry(
+                path=parent, kind=FileKind.DIR, mode=0o755, layer=entry.layer
+            )
+            parent = parent.rsplit("/", 1)[0] if "/" in parent else ""
+        self._entries[entry.path] = entry
+
+    def remove(self, path: str) -> list[FileEntry]:
+        """Remove ``path`` and everything under it; returns what was removed."""
+        removed: list[FileEntry] = []
+        if path in self._entries:
+            removed.append(self._entries.pop(path))
+        prefix = path + "/" if path else ""
+        for key in [k for k in self._entries if k.startswith(prefix)]:
+            removed.append(self._entries.pop(key))
+        return removed
+
+    def clear_children(self, path: str) -> list[FileEntry]:
+        """Opaque whiteout: remove everything under directory ``path`` but keep it."""
+        prefix = path + "/" if path else ""
+        removed = [self._entries.pop(k) for k in [k for k in self._entries if k.startswith(prefix)]]
+        return removed
+
+    def entries(self) -> Mapping[str, FileEntry]:
+        """The current entries (read-only view)."""
+        return MappingProxyType(self._entries)
+
+    def build(self) -> FileTree:
+        """Freeze into a FileTree with the children index."""
+        children: dict[str, list[str]] = {}
+        for path in self._entries:
+            parent = path.rsplit("/", 1)[0] if "/" in path else ""
+            children.setdefault(parent, []).append(path)
+        frozen = {k: tuple(sorted(v)) for k, v in children.items()}
+        return FileTree(dict(self._entries), frozen)
