@@ -90,7 +90,9 @@ def parse_size(text: str | int | float, *, key: str = "size") -> int:
     number, unit = match.groups()
     factor = _UNITS.get(unit.lower())
     if factor is None:
-        raise ConfigError(f"{key}: unknown unit {unit!r} in {text!r} (use B, kB, MB, GB, KiB, MiB…)")
+        raise ConfigError(
+            f"{key}: unknown unit {unit!r} in {text!r} (use B, kB, MB, GB, KiB, MiB…)"
+        )
     return int(float(number.replace(",", "")) * factor)
 
 

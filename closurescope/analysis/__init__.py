@@ -20,9 +20,7 @@ def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResul
     for detector in detectors():
         active = [r for r in detector.rules if cfg.enabled(r.id)]
         results.extend(
-            RuleResult(
-                rule_id=r.id, status=Status.SKIP, severity=r.severity, message="disabled"
-            )
+            RuleResult(rule_id=r.id, status=Status.SKIP, severity=r.severity, message="disabled")
             for r in detector.rules
             if not cfg.enabled(r.id)
         )

@@ -10,6 +10,7 @@ from closurescope.errors import LoadError, UnknownFormatError
 from closurescope.loaders.base import InputSource, Loader, LoadOptions
 from closurescope.model import Closure
 
+
 def _registry() -> tuple[Loader, ...]:
     # Imported here, not at module import, so `closurescope --help` stays light.
     from closurescope.loaders import registry

@@ -1,0 +1,68 @@
+# closurescope's front door. `make demo` and `make test` work on a fresh Debian machine with
+# Python 3.11: they install what is missing (system packages when root, a virtualenv), then run.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Debian packages the tests use (real peers and real tools): installed when missing and root.
+APT_PACKAGES := graphviz nix-bin busybox-static rmlint jdupes skopeo umoci tmux rsync zstd
+DEMO_INPUT ?= sample-closures/nix/app-full.path-info-S.json
+
+.PHONY: all setup system-packages venv demo test lint typecheck imports fmt samples clean
+
+all: test
+
+system-packages:
+	@missing=""; \
+	for pkg in $(APT_PACKAGES); do \
+	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "note: not root or no apt-get; missing:$$missing (the tests that need them are skipped)"; \
+	  fi; \
+	fi
+
+$(BIN)/closurescope: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q -e . --group dev
+	touch $@
+
+venv: $(BIN)/closurescope
+
+setup: system-packages venv
+
+demo: setup
+	@echo "+ closurescope report $(DEMO_INPUT)"
+	@$(BIN)/closurescope report $(DEMO_INPUT) --format table; rc=$$?; \
+	  if [ $$rc -gt 1 ]; then exit $$rc; fi
+	@echo "+ closurescope why $(DEMO_INPUT) glibc"
+	@$(BIN)/closurescope why $(DEMO_INPUT) glibc
+
+lint: venv
+	$(BIN)/ruff check closurescope tests benchmarks sample-closures
+	$(BIN)/ruff format --check closurescope tests benchmarks sample-closures
+
+typecheck: venv
+	$(BIN)/mypy --strict closurescope
+
+imports: venv
+	$(BIN)/lint-imports
+
+test: setup lint typecheck imports
+	$(BIN)/pytest -q
+
+fmt: venv
+	$(BIN)/ruff format closurescope tests benchmarks sample-closures
+	$(BIN)/ruff check --fix closurescope tests benchmarks sample-closures
+
+samples:
+	bash sample-closures/nix/make.sh
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist

@@ -1,0 +1,62 @@
+"""Row selection shared by the table and markdown reporters (pure helpers over a Document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from closurescope.report.document import Document
+from closurescope.units import format_size
+
+
+def heaviest(doc: Document, top: int) -> list[dict[str, Any]]:
+    """The ``top`` components by closure size (then self size, then id)."""
+
+    def key(c: dict[str, Any]) -> tuple[int, int, str]:
+        return (-(c["closure_size"] or -1), -(c["self_size"] or -1), c["id"])
+
+    return sorted(doc["components"], key=key)[:top]
+
+
+def short_id(component: dict[str, Any]) -> str:
+    """A component's name with its version, or its id when it has no name."""
+    return str(component["name"] or component["id"])
+
+
+def summary_lines(doc: Document) -> list[tuple[str, str]]:
+    """(label, value) pairs for the header of human reports."""
+    s = doc["summary"]
+    src = doc["source"]
+    lines = [
+        ("input", f"{src['path']} ({src['format']})"),
+        ("components", f"{s['components']} ({s['references']} references)"),
+        (
+            "roots",
+            ", ".join(s["roots"][:5])
+            + (f" … (+{len(s['roots']) - 5})" if len(s["roots"]) > 5 else ""),
+        ),
+        ("total size", format_size(s["total_size"])),
+    ]
+    if s["files"] is not None:
+        lines.append(("files", f"{s['files']} ({format_size(s['file_bytes'])})"))
+    if s["layers"]:
+        lines.append(("layers", str(s["layers"])))
+    layers = doc["metrics"].get("layers")
+    if layers:
+        eff = layers.get("efficiency")
+        lines.append(("efficiency", "n/a" if eff is None else f"{eff * 100:.2f} %"))
+        lines.append(
+            ("wasted bytes", f"{format_size(layers.get('wasted_bytes'))} (dive's meaning)")
+        )
+        if layers.get("reclaimable_bytes") is not None:
+            lines.append(("reclaimable", format_size(layers.get("reclaimable_bytes"))))
+    if s["total_saving"] is not None:
+        lines.append(("possible saving", format_size(s["total_saving"])))
+    return lines
+
+
+def tally_line(doc: Document) -> str:
+    """dive's closing line: ``PASS [pass:3 skip:1]`` (only the non-zero counts)."""
+    t = doc["summary"]["rules"]
+    parts = [f"{k}:{t[k]}" for k in ("pass", "fail", "skip") if t.get(k)]
+    verdict = "PASS" if doc["summary"]["passed"] else "FAIL"
+    return f"{verdict} [{' '.join(parts)}]" if parts else f"{verdict} [no rules evaluated]"
