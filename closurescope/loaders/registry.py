@@ -5,10 +5,16 @@ Each loader module defines one ``LOADER`` instance (or a few); add it here in th
 
 from __future__ import annotations
 
+from closurescope.loaders import nix_db, nix_dot, nix_live, nix_path_info, nix_registration
 from closurescope.loaders.base import Loader
 
 LOADERS: tuple[Loader, ...] = (
     # image formats (issue: images) go first: a tar is sniffed by its member names
     # Nix closure formats
+    nix_db.LOADER,
+    nix_dot.LOADER,
+    nix_path_info.LOADER,
+    nix_registration.LOADER,
+    nix_live.LOADER,
     # rootfs directory / tar last: the catch-alls
 )
