@@ -29,3 +29,16 @@ def corpus() -> Path:
 def have(tool: str) -> bool:
     """True when an external program is on PATH."""
     return shutil.which(tool) is not None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden``: rewrite golden files under tests/golden/ instead of comparing."""
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite golden files in tests/golden/"
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to rewrite golden files."""
+    return bool(request.config.getoption("--update-golden"))
