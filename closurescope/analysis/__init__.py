@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from closurescope.analysis.result import AnalysisResult, NodeSizes
 from closurescope.config import Settings
-from closurescope.model import Closure, Finding, RuleResult, Status
+from closurescope.model import Closure, Finding, Rule, RuleResult, Status
 
 
 def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResult:
@@ -27,15 +29,64 @@ def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResul
         if not active:
             continue
         found, verdicts = detector.run(closure, sizes, cfg)
-        findings.extend(f for f in found if cfg.enabled(f.rule_id))
+        findings.extend(
+            dataclasses.replace(f, severity=cfg.severity(f.rule_id, f.severity))
+            for f in found
+            if cfg.enabled(f.rule_id)
+        )
         results.extend(v for v in verdicts if cfg.enabled(v.rule_id))
+    catalog = [r for d in detectors() for r in d.rules]
     return AnalysisResult(
         sizes=sizes,
         total_size=total_size(closure.graph),
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
-        rule_results=tuple(sorted(results, key=lambda r: r.rule_id)),
+        rule_results=verdicts_per_rule(catalog, findings, results, cfg),
         metrics=metrics,
     )
+
+
+def verdicts_per_rule(
+    catalog: list[Rule], findings: list[Finding], results: list[RuleResult], cfg: Settings
+) -> tuple[RuleResult, ...]:
+    """Exactly one verdict per rule of the catalog, sorted by rule id.
+
+    A detector's own verdict wins; otherwise a rule FAILs when it has findings (at the most
+    severe of their severities), is SKIPped when disabled or when it gates on a budget that is
+    not set, and PASSes otherwise. Severities honour the user's overrides.
+    """
+    explicit: dict[str, RuleResult] = {}
+    for result in results:
+        previous = explicit.get(result.rule_id)
+        if previous is None or result.status is Status.FAIL:
+            explicit[result.rule_id] = result
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule_id, []).append(finding)
+    out: dict[str, RuleResult] = {}
+    for rule in catalog:
+        severity = cfg.severity(rule.id, rule.severity)
+        if not cfg.enabled(rule.id):
+            out[rule.id] = RuleResult(
+                rule_id=rule.id, status=Status.SKIP, severity=severity, message="disabled"
+            )
+        elif rule.id in explicit:
+            out[rule.id] = dataclasses.replace(explicit[rule.id], severity=severity)
+        elif rule.id in by_rule:
+            found = by_rule[rule.id]
+            worst = max(cfg.severity(rule.id, f.severity) for f in found)
+            out[rule.id] = RuleResult(
+                rule_id=rule.id,
+                status=Status.FAIL,
+                severity=worst,
+                message=f"{len(found)} finding{'s' if len(found) != 1 else ''}",
+            )
+        elif rule.budget is not None and getattr(cfg.budgets, rule.budget) is None:
+            out[rule.id] = RuleResult(
+                rule_id=rule.id, status=Status.SKIP, severity=severity, message="no budget set"
+            )
+        else:
+            out[rule.id] = RuleResult(rule_id=rule.id, status=Status.PASS, severity=severity)
+    return tuple(out[k] for k in sorted(out))
 
 
 __all__ = ["AnalysisResult", "NodeSizes", "analyze"]

@@ -32,11 +32,12 @@ class Command(Protocol):
 
 def commands() -> list[Command]:
     """Every subcommand, in help order (imports stay light: heavy modules load in run())."""
+    from closurescope.cli.diff import DiffCommand
     from closurescope.cli.formats import FormatsCommand
     from closurescope.cli.report import ReportCommand
     from closurescope.cli.why import WhyCommand
 
-    return [ReportCommand(), WhyCommand(), FormatsCommand()]
+    return [ReportCommand(), WhyCommand(), DiffCommand(), FormatsCommand()]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from closurescope.errors import UsageError
 
@@ -97,18 +97,101 @@ def load_input(spec: str, args: argparse.Namespace) -> Closure:
         progress.done()
 
 
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """--config, --dive-ci and --fail-on."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: .closurescope.toml or [tool.closurescope] in pyproject.toml, "
+        "found upwards from the working directory)",
+    )
+    parser.add_argument(
+        "--dive-ci",
+        metavar="FILE",
+        help="dive's CI rules file (default: .dive-ci in the working directory, if present)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=["info", "warning", "error"],
+        help="fail (exit 1) on failed rules at or above this severity (default: error)",
+    )
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Settings for this run (config files and flags; see closurescope.config)."""
+    """Settings for this run: dive's .dive-ci, then our config file, then flags."""
+    import dataclasses
+
     from closurescope.config import Settings
+    from closurescope.config.dive import DIVE_CI_NAME, apply_dive_ci
+    from closurescope.config.files import find_config, read_config, settings_from_mapping
+    from closurescope.errors import ConfigError
+    from closurescope.model import Severity
 
-    return Settings()
+    settings = Settings()
+    cwd = Path.cwd()
+    dive_ci = getattr(args, "dive_ci", None)
+    if dive_ci is not None:
+        if not Path(dive_ci).is_file():
+            raise ConfigError(f"{dive_ci}: no such file")
+        settings = apply_dive_ci(Path(dive_ci), settings)
+    elif (cwd / DIVE_CI_NAME).is_file():
+        settings = apply_dive_ci(cwd / DIVE_CI_NAME, settings)
+    explicit = getattr(args, "config", None)
+    path = Path(explicit) if explicit else find_config(cwd)
+    if explicit and not path.is_file():  # type: ignore[union-attr]
+        raise ConfigError(f"{explicit}: no such config file")
+    if path is not None:
+        settings = settings_from_mapping(read_config(path), origin=str(path), base=settings)
+    fail_on = getattr(args, "fail_on", None)
+    if fail_on:
+        settings = dataclasses.replace(settings, fail_on=Severity.parse(fail_on))
+    return settings
 
 
-def analyze_closure(closure: Closure, args: argparse.Namespace) -> AnalysisResult:
+def analyze_closure(
+    closure: Closure, args: argparse.Namespace, settings: Settings | None = None
+) -> AnalysisResult:
     """Run every analysis with the settings of this run."""
     from closurescope.analysis import analyze
 
-    return analyze(closure, settings_from_args(args))
+    return analyze(closure, settings or settings_from_args(args))
+
+
+def read_report(spec: str) -> dict[str, Any] | None:
+    """A closurescope JSON report (as written by ``report --format json``), else None."""
+    import json
+
+    if spec == "-" or ":" in spec.split("/", 1)[0]:
+        return None
+    path = Path(spec)
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+            if b'"closurescope-report"' not in head and b'"schema"' not in head:
+                return None
+            fh.seek(0)
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if isinstance(data, dict) and data.get("schema") == "closurescope-report":
+        return data
+    return None
+
+
+def load_document(
+    spec: str, args: argparse.Namespace, settings: Settings
+) -> tuple[dict[str, Any], Closure | None]:
+    """A report document for ``spec``: read as-is from a JSON report, or loaded and analysed."""
+    from closurescope.report.document import build_document
+
+    doc = read_report(spec)
+    if doc is not None:
+        return doc, None
+    closure = load_input(spec, args)
+    result = analyze_closure(closure, args, settings)
+    return build_document(closure, result, fail_on=settings.fail_on), closure
 
 
 def write_output(data: str | bytes, path: str | None) -> None:

@@ -70,8 +70,7 @@ class WhyCommand:
             }
             if args.precise:
                 entry["evidence"] = [
-                    [list(graph.evidence(a, b)) for a, b in itertools.pairwise(c)]
-                    for c in chains
+                    [list(graph.evidence(a, b)) for a, b in itertools.pairwise(c)] for c in chains
                 ]
             report.append(entry)
             comp = graph.component(target)

@@ -32,6 +32,8 @@ class Rule:
     summary: str
     help: str
     severity: Severity
+    budget: str | None = None
+    """For threshold rules: the ``Budgets`` field it gates on (SKIP when that is not set)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from closurescope._version import __version__
 from closurescope.analysis.result import AnalysisResult
-from closurescope.model import Closure, Finding, RuleResult, Status
+from closurescope.model import Closure, Finding, RuleResult, Severity, Status
 
 SCHEMA_VERSION = 1
 """Bumped on any incompatible change of the JSON report."""
@@ -75,8 +75,17 @@ def rule_result_doc(result: RuleResult) -> dict[str, Any]:
     }
 
 
+def passed(results: tuple[RuleResult, ...], fail_on: Severity) -> bool:
+    """True unless a rule failed at or above ``fail_on``."""
+    return not any(r.status is Status.FAIL and r.severity >= fail_on for r in results)
+
+
 def build_document(
-    closure: Closure, result: AnalysisResult, *, timestamp: str | None = None
+    closure: Closure,
+    result: AnalysisResult,
+    *,
+    fail_on: Severity = Severity.ERROR,
+    timestamp: str | None = None,
 ) -> Document:
     """The report of one input: source, summary, components, findings, rules, metrics."""
     graph = closure.graph
@@ -99,6 +108,18 @@ def build_document(
                 "is_root": node in graph.roots,
             }
         )
+    from closurescope.analysis.detectors import rules as rule_catalog
+
+    catalog = [
+        {
+            "id": rule.id,
+            "name": rule.name,
+            "summary": rule.summary,
+            "help": rule.help,
+            "severity": rule.severity.name.lower(),
+        }
+        for rule in rule_catalog().values()
+    ]
     findings = [finding_doc(f) for f in result.findings]
     rules = [rule_result_doc(r) for r in result.rule_results]
     tally = {s.value: sum(1 for r in result.rule_results if r.status is s) for s in Status}
@@ -114,7 +135,8 @@ def build_document(
         "findings": len(findings),
         "total_saving": jsonable(result.metrics.get("total_saving")),
         "rules": tally,
-        "passed": tally["fail"] == 0,
+        "fail_on": fail_on.name.lower(),
+        "passed": passed(result.rule_results, fail_on),
     }
     doc: Document = {
         "schema": "closurescope-report",
@@ -129,6 +151,7 @@ def build_document(
         "components": components,
         "findings": findings,
         "rules": rules,
+        "catalog": catalog,
         "layers": [
             {
                 "index": layer.index,
@@ -150,3 +173,19 @@ def build_document(
     if timestamp is not None:
         doc["timestamp"] = timestamp
     return doc
+
+
+def apply_extra_verdicts(
+    doc: Document, verdicts: tuple[RuleResult, ...], fail_on: Severity
+) -> Document:
+    """A copy of ``doc`` with more rule verdicts (e.g. baseline rules) and a new tally."""
+    rules = {r["rule_id"]: r for r in doc["rules"]}
+    for verdict in verdicts:
+        rules[verdict.rule_id] = rule_result_doc(verdict)
+    merged = [rules[k] for k in sorted(rules)]
+    tally = {s.value: sum(1 for r in merged if r["status"] == s.value) for s in Status}
+    failed = any(
+        r["status"] == "fail" and Severity[r["severity"].upper()] >= fail_on for r in merged
+    )
+    summary = {**doc["summary"], "rules": tally, "passed": not failed}
+    return {**doc, "rules": merged, "summary": summary}

@@ -15,7 +15,9 @@ def detectors() -> tuple[Detector, ...]:
 
 def rules() -> dict[str, Rule]:
     """The rule catalog by id (ids are unique: a test checks)."""
-    catalog: dict[str, Rule] = {}
+    from closurescope.analysis.baseline import RULES as BASELINE_RULES
+
+    catalog: dict[str, Rule] = {rule.id: rule for rule in BASELINE_RULES}
     for detector in detectors():
         for rule in detector.rules:
             catalog[rule.id] = rule

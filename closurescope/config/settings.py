@@ -1,7 +1,7 @@
 """Settings: budgets, rule switches and thresholds (from ``.closurescope.toml`` and flags).
 
-This module holds the typed settings. Reading files lives in ``closurescope.config_files``
-(so the layer stays importable without I/O).
+This module holds the typed settings; ``config.files`` reads them from TOML files and
+``config.dive`` from dive's ``.dive-ci``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ class Settings:
     """In-image program paths whose needs drive the /etc analysis (``--app``)."""
     needs: frozenset[str] = frozenset()
     """Stated needs (tls, dns, users, locale, tz) for the /etc analysis (``--need``)."""
+    fail_on: Severity = Severity.ERROR
+    """A failed rule or a finding at or above this severity makes the report fail (exit 1)."""
+    sources: tuple[str, ...] = ()
+    """The files these settings were read from (for the report header)."""
 
     def enabled(self, rule_id: str) -> bool:
         """False when the user disabled the rule."""
