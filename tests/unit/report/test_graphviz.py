@@ -1,0 +1,394 @@
+"""DOT for reviews: golden files, byte-stable output, pruning, folding, why/focus/depth, diffs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from closurescope.analysis import AnalysisResult, analyze
+from closurescope.errors import UsageError
+from closurescope.model import Closure, Finding, NodeId, Severity
+from closurescope.report.graph_select import (
+    BY_CHOICES,
+    layer_of,
+    match_components,
+    scope_of,
+    select,
+)
+from closurescope.report.graphviz import diff_dot, finding_marks, graph_dot, node_id
+
+from ._graph_inputs import HELLO, HELLO_NEW, closure_from, image_closure, layered_dag, store_id
+
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
+
+NODE_RE = re.compile(r"^\t+(n_[0-9a-f]{12}|f_[0-9a-f]{12}|f_rest) \[", re.M)
+EDGE_RE = re.compile(r"^\t+(n_[0-9a-f]{12}) -> ([nf]_[0-9a-f]{12})", re.M)
+
+
+def _with_findings(closure: Closure) -> AnalysisResult:
+    """Analysis of ``closure`` plus two findings naming components (as detectors do)."""
+    base = analyze(closure)
+    extra = (
+        Finding(
+            rule_id="CS103",
+            severity=Severity.WARNING,
+            title="2 versions of openssl",
+            subjects=(store_id("openssl-1.1.1w"), store_id("openssl-3.0.14")),
+            saving=5_900_000,
+        ),
+        Finding(
+            rule_id="CS201",
+            severity=Severity.WARNING,
+            title="symlink loop",
+            subjects=("nix/store/not-in-this-closure/loop",),
+        ),
+    )
+    return AnalysisResult(
+        sizes=base.sizes,
+        total_size=base.total_size,
+        findings=base.findings + extra,
+        rule_results=base.rule_results,
+    )
+
+
+def _check_golden(name: str, text: str, update: bool) -> None:
+    path = GOLDEN / name
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{path} missing: run pytest --update-golden"
+    assert text == path.read_text(encoding="utf-8")
+
+
+# -- golden files -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("graph_hello_default.dot", {}),
+        ("graph_hello_top5_closure.dot", {"top": 5, "by": "closure"}),
+        ("graph_hello_why_glibc.dot", {"why": "glibc", "top": 0}),
+        ("graph_hello_focus_openssl.dot", {"focus": "openssl-3.0.14", "depth": 1}),
+        ("graph_hello_reduced.dot", {"top": 0, "reduce": True, "legend": False}),
+    ],
+)
+def test_graph_golden(name: str, options: dict[str, object], update_golden: bool) -> None:
+    closure = closure_from(HELLO, ["app-1.0"])
+    text = graph_dot(closure, _with_findings(closure), **options)  # type: ignore[arg-type]
+    _check_golden(name, text, update_golden)
+
+
+def test_diff_golden(update_golden: bool) -> None:
+    old = closure_from(HELLO, ["app-1.0"], path="old.json")
+    new = closure_from(HELLO_NEW, ["app-1.0"], path="new.json")
+    text = diff_dot(old, analyze(old), new, analyze(new))
+    _check_golden("graph_hello_diff.dot", text, update_golden)
+
+
+def test_layers_golden(update_golden: bool) -> None:
+    closure = image_closure()
+    text = graph_dot(closure, analyze(closure), by="layer")
+    _check_golden("graph_image_layers.dot", text, update_golden)
+
+
+# -- determinism ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_insertion_order_does_not_change_dot(seed: int) -> None:
+    spec, roots = layered_dag(120, seed=42)
+    ordered = closure_from(spec, roots)
+    shuffled = closure_from(spec, roots, seed=seed)
+    for options in ({}, {"top": 12, "by": "closure", "reduce": True}, {"why": "pkg00100"}):
+        a = graph_dot(ordered, analyze(ordered), **options)  # type: ignore[arg-type]
+        b = graph_dot(shuffled, analyze(shuffled), **options)  # type: ignore[arg-type]
+        assert a == b
+    old, new = closure_from(HELLO, ["app-1.0"]), closure_from(HELLO_NEW, ["app-1.0"], seed=seed)
+    new_plain = closure_from(HELLO_NEW, ["app-1.0"])
+    assert diff_dot(old, analyze(old), new, analyze(new)) == diff_dot(
+        old, analyze(old), new_plain, analyze(new_plain)
+    )
+
+
+def test_node_ids_are_stable_and_distinct() -> None:
+    spec, _ = layered_dag(2000, seed=3)
+    ids = {node_id(store_id(name)) for name in spec}
+    assert len(ids) == 2000
+    assert node_id("/nix/store/x-a") == node_id("/nix/store/x-a")
+    assert re.fullmatch(r"n_[0-9a-f]{12}", node_id("deb:libc6"))
+
+
+# -- pruning and folding ----------------------------------------------------------------------
+
+
+def _reachable_through_hidden(
+    closure: Closure, src: NodeId, kept: set[NodeId], scope: frozenset[NodeId]
+) -> set[NodeId]:
+    graph = closure.graph
+    found: set[NodeId] = set()
+    stack = [m for m in graph.references(src) if m in scope]
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        if node in kept:
+            found.add(node)
+            continue
+        for nxt in graph.references(node):
+            if nxt in scope and nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return found - {src}
+
+
+@pytest.mark.parametrize("by", ["added", "closure", "self"])
+@pytest.mark.parametrize("top", [1, 7, 25])
+def test_top_keeps_heaviest_and_folds_every_other_node_once(by: str, top: int) -> None:
+    spec, roots = layered_dag(300, seed=top)
+    closure = closure_from(spec, roots)
+    result = analyze(closure)
+    metric = {
+        n: getattr(s, {"added": "added_size", "closure": "closure_size", "self": "self_size"}[by])
+        for n, s in result.sizes.items()
+    }
+    weight = {n: s.self_size for n, s in result.sizes.items()}
+    scope = frozenset(closure.graph.components)
+    sel = select(closure.graph, scope, metric, weight, top=top)
+    kept = set(sel.nodes)
+    assert len(kept) == top
+    assert set(closure.graph.roots) <= kept
+    lightest_kept = min(metric[n] for n in kept - set(closure.graph.roots)) if top > 1 else None
+    hidden = scope - kept
+    if lightest_kept is not None:
+        assert all(metric[n] <= lightest_kept for n in hidden)
+    folded = [m for fold in sel.folds for m in fold.members]
+    assert sorted(folded) == sorted(hidden)
+    assert len(folded) == len(set(folded))
+    # every byte drawn once: kept self sizes + fold sizes = the closure's total size
+    drawn = sum(weight[n] or 0 for n in kept) + sum(f.size or 0 for f in sel.folds)
+    assert drawn == result.total_size
+    # each fold hangs under a kept node that reaches all its members through hidden nodes
+    for fold in sel.folds:
+        assert fold.owner in kept
+        reach = closure.graph.closure(fold.owner)
+        assert set(fold.members) <= reach
+
+
+def test_edges_are_exactly_the_chains_through_hidden_nodes() -> None:
+    spec, roots = layered_dag(250, seed=9)
+    closure = closure_from(spec, roots)
+    result = analyze(closure)
+    metric = {n: s.added_size for n, s in result.sizes.items()}
+    scope = frozenset(closure.graph.components)
+    sel = select(closure.graph, scope, metric, metric, top=20)
+    kept = set(sel.nodes)
+    drawn = {(e.src, e.dst): e.direct for e in sel.edges}
+    expected: dict[tuple[NodeId, NodeId], bool] = {}
+    for src in kept:
+        for dst in _reachable_through_hidden(closure, src, kept, scope):
+            expected[(src, dst)] = dst in closure.graph.references(src)
+    assert drawn == expected
+    assert any(not direct for direct in drawn.values())
+
+
+def test_reduce_keeps_reachability_and_drops_implied_edges() -> None:
+    closure = closure_from(HELLO, ["app-1.0"])
+    result = analyze(closure)
+    metric = {n: s.added_size for n, s in result.sizes.items()}
+    scope = frozenset(closure.graph.components)
+    full = select(closure.graph, scope, metric, metric, top=0)
+    red = select(closure.graph, scope, metric, metric, top=0, reduce=True)
+    glibc, hello, app = store_id("glibc-2.39-52"), store_id("hello-2.12.1"), store_id("app-1.0")
+    assert any(e.src == hello and e.dst == glibc for e in full.edges)
+    assert not any(e.src == hello and e.dst == glibc for e in red.edges)
+    assert len(red.edges) < len(full.edges)
+
+    def reach(edges: tuple[object, ...]) -> set[tuple[str, str]]:
+        succ: dict[str, set[str]] = {}
+        for e in edges:
+            succ.setdefault(e.src, set()).add(e.dst)  # type: ignore[attr-defined]
+        out = set()
+        for start in succ:
+            stack, seen = [start], set()
+            while stack:
+                for nxt in succ.get(stack.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+            out |= {(start, s) for s in seen}
+        return out
+
+    assert reach(red.edges) == reach(full.edges)
+    assert (app, glibc) in reach(red.edges)
+
+
+def test_by_layer_shows_every_layer_and_draws_clusters() -> None:
+    closure = image_closure()
+    assert layer_of(closure) == {
+        NodeId("deb:libc6"): 0,
+        NodeId("deb:libssl3"): 0,
+        NodeId("deb:python3.11"): 1,
+        NodeId("deb:ca-certificates"): 1,
+    }
+    text = graph_dot(closure, analyze(closure), by="layer", top=2)
+    # ca-certificates is a root and python3.11 the heaviest: by layer still shows layer 0
+    assert "subgraph cluster_layer_0" in text
+    assert "subgraph cluster_layer_1" in text
+    cluster0 = text.split("subgraph cluster_layer_0")[1].split("}")[0]
+    assert node_id("deb:libc6") in cluster0 or node_id("deb:libssl3") in cluster0
+    plain = graph_dot(closure, analyze(closure), by="added", top=2)
+    assert "cluster_layer_0" not in plain
+
+
+# -- why, focus, depth ------------------------------------------------------------------------
+
+
+def test_why_scope_is_every_chain_from_a_root_to_the_target() -> None:
+    spec, roots = layered_dag(200, seed=5)
+    closure = closure_from(spec, roots)
+    graph = closure.graph
+    target = store_id("pkg00150-1.6")
+    scope, highlighted = scope_of(graph, why="pkg00150")
+    assert highlighted == {target}
+    for node in graph.components:
+        on_chain = target in graph.closure(node) and node in graph.closure(graph.roots)
+        assert (node in scope) == on_chain
+    text = graph_dot(closure, analyze(closure), why="pkg00150", top=0)
+    assert set(NODE_RE.findall(text)) == {node_id(n) for n in scope}
+
+
+def test_focus_depth_one_is_neighbours_both_ways() -> None:
+    closure = closure_from(HELLO, ["app-1.0"])
+    graph = closure.graph
+    centre = store_id("openssl-3.0.14")
+    scope, highlighted = scope_of(graph, focus="openssl-3.0.14", depth=1)
+    assert highlighted == {centre}
+    assert scope == {centre, *graph.references(centre), *graph.referrers(centre)}
+    deeper, _ = scope_of(graph, focus="openssl-3.0.14", depth=2)
+    assert store_id("app-1.0") in deeper
+    assert store_id("app-1.0") not in scope
+
+
+def test_depth_alone_limits_levels_below_the_roots() -> None:
+    closure = closure_from(HELLO, ["app-1.0"])
+    scope, _ = scope_of(closure.graph, depth=1)
+    app = store_id("app-1.0")
+    assert scope == {app, *closure.graph.references(app)}
+    zero, _ = scope_of(closure.graph, depth=0)
+    assert zero == {app}
+
+
+def test_matching_and_bad_options_are_usage_errors() -> None:
+    closure = closure_from(HELLO, ["app-1.0"])
+    graph = closure.graph
+    assert match_components(graph, "openssl", option="--why") == tuple(
+        sorted([store_id("openssl-1.1.1w"), store_id("openssl-3.0.14")])
+    )
+    assert match_components(graph, store_id("curl-8.9.1"), option="--why") == (
+        store_id("curl-8.9.1"),
+    )
+    with pytest.raises(UsageError, match="--why nosuch: no component matches"):
+        graph_dot(closure, analyze(closure), why="nosuch")
+    with pytest.raises(UsageError, match="--depth"):
+        graph_dot(closure, analyze(closure), depth=-1)
+    with pytest.raises(UsageError, match="--top"):
+        graph_dot(closure, analyze(closure), top=-3)
+    with pytest.raises(ValueError, match="by must be one of"):
+        graph_dot(closure, analyze(closure), by="colour")
+    assert set(BY_CHOICES) == {"added", "closure", "self", "layer"}
+
+
+# -- labels, findings, legend -----------------------------------------------------------------
+
+
+def test_labels_findings_and_legend() -> None:
+    closure = closure_from(HELLO, ["app-1.0"])
+    result = _with_findings(closure)
+    marks = finding_marks(closure, result.findings)
+    assert marks == {
+        store_id("openssl-1.1.1w"): ("CS103",),
+        store_id("openssl-3.0.14"): ("CS103",),
+    }
+    text = graph_dot(closure, result, top=0)
+    line = next(
+        x for x in text.splitlines() if x.strip().startswith(node_id(store_id("glibc-2.39-52")))
+    )
+    assert 'label="glibc\\n2.39-52\\nself 28.6 MiB · closure 28.7 MiB\\nadded 28.7 MiB"' in line
+    ossl = next(
+        x for x in text.splitlines() if x.strip().startswith(node_id(store_id("openssl-1.1.1w")))
+    )
+    assert "⚠ CS103" in ossl
+    assert "peripheries=2" in ossl
+    assert "subgraph cluster_legend" in text
+    assert "legend_CS103" in text
+    assert "CS201" not in text  # its subject is no component of this closure
+    bare = graph_dot(closure, result, top=0, legend=False)
+    assert "cluster_legend" not in bare
+
+
+def test_unknown_sizes_are_labelled_not_zero() -> None:
+    spec = {"a-1": (None, ["b-2"]), "b-2": (None, [])}
+    closure = closure_from(spec, ["a-1"])
+    text = graph_dot(closure, analyze(closure))
+    assert text.count("size unknown") == 3  # two nodes and the title
+    assert "0 Bytes" not in text
+    assert "size unknown" in text.splitlines()[1]  # the graph title: total unknown
+
+
+def test_folds_are_drawn_under_their_owner() -> None:
+    spec, roots = layered_dag(400, seed=11)
+    closure = closure_from(spec, roots)
+    text = graph_dot(closure, analyze(closure), top=10, legend=False)
+    nodes = NODE_RE.findall(text)
+    assert sum(1 for n in nodes if n.startswith("n_")) == 10
+    folds = [n for n in nodes if n.startswith("f_")]
+    assert folds
+    edges = EDGE_RE.findall(text)
+    for fold in folds:
+        if fold != "f_rest":
+            assert ("n_" + fold[2:], fold) in edges
+    hidden_counts = [int(m) for m in re.findall(r'label="\+(\d+) more', text)]
+    assert sum(hidden_counts) == 390
+
+
+# -- diffs ------------------------------------------------------------------------------------
+
+
+def test_diff_statuses_and_deltas() -> None:
+    old = closure_from(HELLO, ["app-1.0"], path="old.json")
+    new = closure_from(HELLO_NEW, ["app-1.0"], path="new.json")
+    text = diff_dot(old, analyze(old), new, analyze(new), top=0)
+
+    def label(key: str) -> str:
+        nid = node_id(key)
+        return next(x for x in text.splitlines() if x.strip().startswith(nid + " "))
+
+    assert "\\nadded\\n" in label("store-path:zstd")
+    assert "+878.9 KiB" in label("store-path:zstd")
+    assert "\\nremoved\\n" in label("store-path:nghttp2")
+    assert 'style="rounded,filled,dashed"' in label("store-path:nghttp2")
+    assert "\\ngrown\\n" in label("store-path:glibc")
+    assert "+488.3 KiB" in label("store-path:glibc")
+    assert "\\nshrunk\\n" in label("store-path:curl")
+    openssl = label("store-path:openssl")
+    assert "1.1.1w, 3.0.14 → 3.0.15" in openssl
+    assert "\\nshrunk\\n" in openssl  # two versions (12.4 MB) became one (6.5 MB)
+    assert "\\nsame\\n" in label("store-path:tzdata")
+    # total delta in the title: -5.9 MB openssl, -480 kB nghttp2, +900 kB zstd, ...
+    delta = (analyze(new).total_size or 0) - (analyze(old).total_size or 0)
+    assert delta == -5_900_000 - 480_000 + 900_000 + 500_000 - 100_000
+    # reference curl -> nghttp2 only in old (red dashed), curl -> zstd only in new (green)
+    curl, zstd, ng = (node_id(f"store-path:{n}") for n in ("curl", "zstd", "nghttp2"))
+    assert re.search(rf"{curl} -> {zstd} \[color=\"#238b45\"", text)
+    assert re.search(rf"{curl} -> {ng} \[color=\"#cb181d\" penwidth=2 style=dashed", text)
+
+
+def test_diff_top_keeps_biggest_changes() -> None:
+    old = closure_from(HELLO, ["app-1.0"])
+    new = closure_from(HELLO_NEW, ["app-1.0"])
+    text = diff_dot(old, analyze(old), new, analyze(new), top=3)
+    kept = {n for n in NODE_RE.findall(text) if n.startswith("n_")}
+    # root app (same) + the two biggest changes: openssl (-5.9 MB) and zstd (+900 kB)
+    assert kept == {node_id(f"store-path:{n}") for n in ("app", "openssl", "zstd")}
