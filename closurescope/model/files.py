@@ -196,48 +196,83 @@ class FileTree:
 
 
 class FileTreeBuilder:
-    """The mutable side of FileTree: add entries (layers applied in order), remove, build()."""
+    """The mutable side of FileTree: add entries (layers applied in order), remove, build().
+
+    A children index (directory path → child paths) is kept up to date, so ``remove`` and
+    ``clear_children`` cost O(size of the removed subtree), not O(size of the tree).
+    """
 
     def __init__(self) -> None:
         self._entries: dict[str, FileEntry] = {}
+        self._kids: dict[str, set[str]] = {}
 
     def __contains__(self, path: object) -> bool:
         return path in self._entries
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def get(self, path: str) -> FileEntry | None:
         """The entry currently at ``path``."""
         return self._entries.get(path)
+
+    def children(self, path: str = "") -> frozenset[str]:
+        """Paths of the current direct children of ``path`` (unsorted snapshot)."""
+        return frozenset(self._kids.get(path, ()))
+
+    def _link(self, path: str) -> None:
+        parent = path.rsplit("/", 1)[0] if "/" in path else ""
+        kids = self._kids.get(parent)
+        if kids is None:
+            self._kids[parent] = {path}
+        else:
+            kids.add(path)
 
     def add(self, entry: FileEntry) -> None:
         """Add or replace an entry. Missing parent directories are created (mode 0755).
 
         Replacing a directory by a non-directory removes what was under it.
         """
-        old = self._entries.get(entry.path)
+        entries = self._entries
+        old = entries.get(entry.path)
         if old is not None and old.kind is FileKind.DIR and entry.kind is not FileKind.DIR:
-            self.remove(entry.path)
+            self.clear_children(entry.path)
         parent = entry.parent
-        while parent and parent not in self._entries:
-            self._entries[parent] = FileEntry(
+        while parent and parent not in entries:
+            entries[parent] = FileEntry(
                 path=parent, kind=FileKind.DIR, mode=0o755, layer=entry.layer
             )
+            self._link(parent)
             parent = parent.rsplit("/", 1)[0] if "/" in parent else ""
-        self._entries[entry.path] = entry
+        if old is None:
+            self._link(entry.path)
+        entries[entry.path] = entry
 
     def remove(self, path: str) -> list[FileEntry]:
         """Remove ``path`` and everything under it; returns what was removed."""
+        if not path:
+            return self.clear_children(path)
         removed: list[FileEntry] = []
-        if path in self._entries:
-            removed.append(self._entries.pop(path))
-        prefix = path + "/" if path else ""
-        for key in [k for k in self._entries if k.startswith(prefix)]:
-            removed.append(self._entries.pop(key))
+        entry = self._entries.pop(path, None)
+        if entry is not None:
+            removed.append(entry)
+            kids = self._kids.get(entry.parent)
+            if kids is not None:
+                kids.discard(path)
+        removed.extend(self.clear_children(path))
         return removed
 
     def clear_children(self, path: str) -> list[FileEntry]:
         """Opaque whiteout: remove everything under directory ``path`` but keep it."""
-        prefix = path + "/" if path else ""
-        removed = [self._entries.pop(k) for k in [k for k in self._entries if k.startswith(prefix)]]
+        removed: list[FileEntry] = []
+        stack = [path]
+        while stack:
+            kids = self._kids.pop(stack.pop(), None)
+            if not kids:
+                continue
+            for kid in sorted(kids):
+                removed.append(self._entries.pop(kid))
+                stack.append(kid)
         return removed
 
     def entries(self) -> Mapping[str, FileEntry]:
@@ -246,9 +281,5 @@ class FileTreeBuilder:
 
     def build(self) -> FileTree:
         """Freeze into a FileTree with the children index."""
-        children: dict[str, list[str]] = {}
-        for path in self._entries:
-            parent = path.rsplit("/", 1)[0] if "/" in path else ""
-            children.setdefault(parent, []).append(path)
-        frozen = {k: tuple(sorted(v)) for k, v in children.items()}
+        frozen = {k: tuple(sorted(v)) for k, v in self._kids.items() if v}
         return FileTree(dict(self._entries), frozen)

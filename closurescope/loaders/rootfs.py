@@ -1,0 +1,263 @@
+"""Plain root filesystems: ``rootfs`` (a directory) and ``rootfs-tar`` (a tar that is not an
+image). A rootfs has no layers: ``Closure.layers`` is empty and ``Closure.files`` holds it.
+
+``rootfs`` walks the directory with ``os.scandir``/``os.lstat`` and never follows a symlink
+(a link is data: its target is recorded, never visited). Hardlinks are recognised by
+``(st_dev, st_ino)``: the first path met (walk order: sorted by name) is the FILE, the others
+are HARDLINK entries whose ``link_target`` is that first path, so bytes count once.
+File contents are hashed only where a duplicate is possible: files are grouped by size;
+within a group of two or more, the xxh3-128 of the first 4 KiB splits the group further;
+files still sharing a group are hashed in full (continuing the same hash state from byte
+4096, so every byte is read at most once). Those files get ``FileEntry.digest`` (the full
+xxh3-128, hex); every other file's digest is None. Unreadable files and directories are
+reported in the diagnostics, never fatal.
+
+``rootfs-tar`` streams the tar once (gzip/zstd sniffed) and hashes every regular file with
+xxh3-128 on the way; whiteout-looking members are ignored with a note.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zlib
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import xxhash
+import zstandard
+
+from closurescope.errors import LoadError
+from closurescope.loaders._fallback_graph import image_graph
+from closurescope.loaders._merge import rootfs_tree
+from closurescope.loaders._observe import Observers
+from closurescope.loaders._tarstream import CHUNK, looks_like_tar, scan_tar, sniff_compression
+from closurescope.loaders.base import InputSource, LoadOptions
+from closurescope.model import Closure, FileEntry, FileKind, FileTreeBuilder, Source
+
+PARTIAL = 4096
+"""Bytes hashed first to split a same-size group before reading whole files."""
+
+_KIND_BY_FMT = {
+    stat.S_IFREG: FileKind.FILE,
+    stat.S_IFDIR: FileKind.DIR,
+    stat.S_IFLNK: FileKind.SYMLINK,
+    stat.S_IFCHR: FileKind.CHAR,
+    stat.S_IFBLK: FileKind.BLOCK,
+    stat.S_IFIFO: FileKind.FIFO,
+    stat.S_IFSOCK: FileKind.SOCKET,
+}
+
+
+def walk_rootfs(root: Path, where: str) -> tuple[list[FileEntry], list[str]]:
+    """Every entry under ``root`` (sorted walk, lstat only) and the diagnostics."""
+    entries: list[FileEntry] = []
+    notes: list[str] = []
+    first_by_inode: dict[tuple[int, int], str] = {}
+    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    while stack:
+        host, rel = stack.pop()
+        try:
+            with os.scandir(host) as it:
+                items = sorted(it, key=lambda d: d.name)
+        except OSError as exc:
+            notes.append(f"{where}: cannot list {rel or '/'}: {exc.strerror}")
+            continue
+        subdirs: list[tuple[str, str]] = []
+        for item in items:
+            path = f"{rel}/{item.name}" if rel else item.name
+            try:
+                path.encode("utf-8")
+            except UnicodeEncodeError:
+                notes.append(f"{where}: skipped a name that is not UTF-8 under {rel or '/'}")
+                continue
+            try:
+                st = item.stat(follow_symlinks=False)
+            except OSError as exc:
+                notes.append(f"{where}: cannot stat {path}: {exc.strerror}")
+                continue
+            kind = _KIND_BY_FMT.get(stat.S_IFMT(st.st_mode), FileKind.FILE)
+            link: str | None = None
+            size = 0
+            if kind is FileKind.SYMLINK:
+                try:
+                    link = os.readlink(item.path)
+                except OSError as exc:
+                    notes.append(f"{where}: cannot read link {path}: {exc.strerror}")
+            elif kind is FileKind.FILE:
+                size = st.st_size
+                if st.st_nlink > 1:
+                    key = (st.st_dev, st.st_ino)
+                    first = first_by_inode.get(key)
+                    if first is None:
+                        first_by_inode[key] = path
+                    else:
+                        kind, link, size = FileKind.HARDLINK, first, 0
+            elif kind is FileKind.DIR:
+                subdirs.append((item.path, path))
+            entries.append(
+                FileEntry(
+                    path=path,
+                    kind=kind,
+                    size=size,
+                    mode=st.st_mode & 0o7777,
+                    uid=st.st_uid,
+                    gid=st.st_gid,
+                    link_target=link,
+                )
+            )
+        stack.extend(reversed(subdirs))
+    return entries, notes
+
+
+def _read(path: str, start: int, limit: int | None, hasher: Any) -> None:
+    with open(path, "rb") as fh:
+        if start:
+            fh.seek(start)
+        left = limit
+        while left is None or left > 0:
+            chunk = fh.read(CHUNK if left is None else min(CHUNK, left))
+            if not chunk:
+                break
+            hasher.update(chunk)
+            if left is not None:
+                left -= len(chunk)
+
+
+def digest_candidates(
+    root: Path, entries: list[FileEntry], where: str
+) -> tuple[dict[str, str], list[str]]:
+    """Full xxh3-128 digests of the files that may have a duplicate (see module doc)."""
+    notes: list[str] = []
+    by_size: dict[int, list[str]] = defaultdict(list)
+    for entry in entries:
+        if entry.kind is FileKind.FILE:
+            by_size[entry.size].append(entry.path)
+    digests: dict[str, str] = {}
+    for size, paths in sorted(by_size.items()):
+        if len(paths) < 2:
+            continue
+        partial: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+        for path in paths:
+            hasher = xxhash.xxh3_128()
+            try:
+                _read(os.path.join(root, path), 0, PARTIAL, hasher)
+            except OSError as exc:
+                notes.append(f"{where}: cannot read {path}: {exc.strerror}")
+                continue
+            partial[hasher.hexdigest()].append((path, hasher))
+        for group in partial.values():
+            if len(group) < 2:
+                continue
+            for path, hasher in group:
+                if size > PARTIAL:
+                    try:
+                        _read(os.path.join(root, path), PARTIAL, None, hasher)
+                    except OSError as exc:
+                        notes.append(f"{where}: cannot read {path}: {exc.strerror}")
+                        continue
+                digests[path] = hasher.hexdigest()
+    return digests, notes
+
+
+class RootfsLoader:
+    """Loader for a root filesystem directory."""
+
+    name = "rootfs"
+    description = "a root filesystem directory (lstat walk, never follows links)"
+    virtual = False
+    autodetect = True
+
+    def __init__(self, observers: Observers = ()) -> None:
+        self.observers = observers
+
+    def sniff(self, source: InputSource) -> bool:
+        return source.is_dir
+
+    def load(self, source: InputSource, options: LoadOptions) -> Closure:
+        del options
+        if not source.is_dir or source.path is None:
+            raise LoadError(source.display, "a rootfs is a directory")
+        where = source.display
+        entries, notes = walk_rootfs(source.path, where)
+        digests, more = digest_candidates(source.path, entries, where)
+        notes.extend(more)
+        builder = FileTreeBuilder()
+        for entry in entries:
+            digest = digests.get(entry.path)
+            if digest is not None:
+                entry = FileEntry(
+                    path=entry.path,
+                    kind=entry.kind,
+                    size=entry.size,
+                    mode=entry.mode,
+                    uid=entry.uid,
+                    gid=entry.gid,
+                    digest=digest,
+                )
+            builder.add(entry)
+        notes.append(
+            f"{where}: xxh3-128 digests only for files whose size and first 4 KiB "
+            "are shared with another file"
+        )
+        tree = builder.build()
+        return Closure(
+            source=Source(path=where, format=self.name, description="root filesystem directory"),
+            graph=image_graph(tree, (), None, self.observers),
+            files=tree,
+            diagnostics=tuple(notes),
+        )
+
+
+class RootfsTarLoader:
+    """Loader for a plain tar of a root filesystem (not an image)."""
+
+    name = "rootfs-tar"
+    description = "a tar of a root filesystem, plain/gzip/zstd (not an image)"
+    virtual = False
+    autodetect = True
+
+    def __init__(self, observers: Observers = ()) -> None:
+        self.observers = observers
+
+    def sniff(self, source: InputSource) -> bool:
+        if source.is_dir:
+            return False
+        head = source.head
+        compression = sniff_compression(head)
+        try:
+            if compression == "gzip":
+                head = zlib.decompressobj(31).decompress(head, 1024)
+            elif compression == "zstd":
+                head = zstandard.ZstdDecompressor().decompressobj().decompress(head)[:1024]
+        except (zlib.error, zstandard.ZstdError):
+            return False
+        return looks_like_tar(head)
+
+    def load(self, source: InputSource, options: LoadOptions) -> Closure:
+        del options
+        where = source.display
+        with source.open() as stream:
+            scan = scan_tar(
+                stream, display=where, what="", layer_index=None, observers=self.observers
+            )
+        tree, notes = rootfs_tree(scan.entries, where=where)
+        return Closure(
+            source=Source(
+                path=where,
+                format=self.name,
+                description=f"root filesystem tar ({scan.compression})",
+            ),
+            graph=image_graph(tree, (), None, self.observers),
+            files=tree,
+            diagnostics=(
+                *scan.diagnostics,
+                *notes,
+                f"{where}: file digests are xxh3-128 (hex) of each regular file's content",
+            ),
+        )
+
+
+LOADER = RootfsLoader()
+TAR_LOADER = RootfsTarLoader()
