@@ -30,8 +30,8 @@ from closurescope.model import Closure
 
 SHAPES_UNDERSTOOD = (
     "expected nix path-info --json output: a list of objects with path (Nix ≤2.18), an object "
-    "keyed by store path (Nix 2.19+, --json-format 1) or {version, storeDir, info} "
-    "(--json-format 2/3)"
+    "keyed by store path (Nix 2.19+, --json-format 1), {version, storeDir, info} "
+    "(--json-format 2/3) or a structured-attrs exportReferencesGraph .attrs.json"
 )
 
 SHAPE_DESCRIPTIONS = {
@@ -40,6 +40,7 @@ SHAPE_DESCRIPTIONS = {
     "C1": "nix path-info --json-format 1",
     "C2": "nix path-info --json-format 2",
     "C3": "nix path-info --json-format 3",
+    "S": "exportReferencesGraph (structured attrs .attrs.json)",
 }
 
 
@@ -125,7 +126,10 @@ def _record(
 def _check_path(display: str, path: object) -> str:
     if not isinstance(path, str) or not is_store_path(path):
         shown = path if isinstance(path, str) else json.dumps(path)
-        raise LoadError(display, f"{shown[:120]} is not a store path ({SHAPES_UNDERSTOOD})")
+        raise LoadError(
+            display,
+            f"JSON of another shape: {shown[:120]!r} is not a store path; {SHAPES_UNDERSTOOD}",
+        )
     return path
 
 
@@ -135,7 +139,9 @@ def _from_list(display: str, items: Sequence[object]) -> PathInfoDump:
     for item in items:
         if not isinstance(item, dict) or "path" not in item:
             raise LoadError(
-                display, f"a list item is not an object with path ({SHAPES_UNDERSTOOD})"
+                display,
+                "JSON of another shape: a list item is not an object with path; "
+                + SHAPES_UNDERSTOOD,
             )
         path = _check_path(display, item["path"])
         if item.get("valid", True) is False:
@@ -145,7 +151,34 @@ def _from_list(display: str, items: Sequence[object]) -> PathInfoDump:
     return PathInfoDump("A", DEFAULT_STORE_DIR, tuple(records), tuple(sorted(invalid)))
 
 
+def _attrs_lists(data: Mapping[str, object]) -> list[list[object]]:
+    """The exportReferencesGraph lists of a structured-attrs ``.attrs.json`` (lists of
+    ``{"path", "narHash", "narSize", "references", …}`` objects under the attribute names)."""
+    return [
+        value
+        for value in data.values()
+        if isinstance(value, list)
+        and value
+        and all(isinstance(i, dict) and isinstance(i.get("path"), str) for i in value)
+    ]
+
+
+def _from_attrs(display: str, lists: list[list[object]]) -> PathInfoDump:
+    """Structured attrs: every list is a closure in the old list shape; merge them."""
+    seen: dict[str, object] = {}
+    for items in lists:
+        for item in items:
+            assert isinstance(item, dict)
+            seen.setdefault(item["path"], item)
+    dump = _from_list(display, list(seen.values()))
+    return PathInfoDump("S", dump.store_dir, dump.records, dump.invalid)
+
+
 def _from_object(display: str, data: Mapping[str, object]) -> PathInfoDump:
+    if not any(is_store_path(k) for k in data) and "info" not in data:
+        lists = _attrs_lists(data)
+        if lists:
+            return _from_attrs(display, lists)
     if "info" in data and "version" in data:
         version = data["version"]
         info = data["info"]
@@ -172,7 +205,11 @@ def _from_object(display: str, data: Mapping[str, object]) -> PathInfoDump:
             invalid.append(path)
             continue
         if not isinstance(value, dict):
-            raise LoadError(display, f"the value for {path} is not an object ({SHAPES_UNDERSTOOD})")
+            raise LoadError(
+                display,
+                f"JSON of another shape: the value for {path} is not an object; "
+                + SHAPES_UNDERSTOOD,
+            )
         if shape == "B" and value.get("version") == 1:
             shape = "C1"
             sd = value.get("storeDir")
