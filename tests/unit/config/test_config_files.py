@@ -32,7 +32,7 @@ def test_sizes_as_people_write_them(text: str | int, expected: int) -> None:
 
 @pytest.mark.parametrize("text", ["twenty", "20 parsecs", "-5", ""])
 def test_bad_sizes_name_the_key(text: str) -> None:
-    with pytest.raises(ConfigError, match="budgets.closure-size"):
+    with pytest.raises(ConfigError, match=r"budgets\.closure-size"):
         parse_size(text, key="budgets.closure-size")
 
 

@@ -60,7 +60,8 @@ def test_upgrade_removal_and_threshold() -> None:
     names = [p["name"] for p in diff["packages"]]
     assert names == ["libb", "liba"]  # sorted by |delta|
     libb, liba = diff["packages"]
-    assert libb["status"] == "upgraded" and libb["delta"] == 10_000
+    assert libb["status"] == "upgraded"
+    assert libb["delta"] == 10_000
     assert package_line(libb) == "libb: 2.3 → 2.4, +9.8 KiB"
     assert liba["status"] == "removed"
     assert package_line(liba) == "liba: 1.0 → ∅"

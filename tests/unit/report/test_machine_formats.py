@@ -100,7 +100,8 @@ def test_github_annotations_escape_and_tally(doc: Document) -> None:
 def test_markdown_fits_a_comment_and_has_details(doc: Document) -> None:
     text = _render("markdown", doc)
     assert len(text) < 65536
-    assert "<details>" in text and "```nix" in text
+    assert "<details>" in text
+    assert "```nix" in text
 
 
 def test_table_tally_like_dive(doc: Document) -> None:
