@@ -33,12 +33,20 @@ class Command(Protocol):
 def commands() -> list[Command]:
     """Every subcommand, in help order (imports stay light: heavy modules load in run())."""
     from closurescope.cli.diff import DiffCommand
+    from closurescope.cli.explore import ExploreCommand
     from closurescope.cli.formats import FormatsCommand
     from closurescope.cli.graph import GraphCommand
     from closurescope.cli.report import ReportCommand
     from closurescope.cli.why import WhyCommand
 
-    return [ReportCommand(), WhyCommand(), DiffCommand(), GraphCommand(), FormatsCommand()]
+    return [
+        ReportCommand(),
+        ExploreCommand(),
+        WhyCommand(),
+        DiffCommand(),
+        GraphCommand(),
+        FormatsCommand(),
+    ]
 
 
 class _Parser(argparse.ArgumentParser):

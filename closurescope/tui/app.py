@@ -1,0 +1,144 @@
+"""The App: thin. It holds the finished data, installs one screen per view and switches.
+
+Views: ``1`` closure browser, ``2`` files (when the input has files), ``3`` findings, ``4``
+/etc (when the /etc analysis ran). ``?`` help, ``t`` light/dark theme, ``q`` quit.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from closurescope.analysis.result import AnalysisResult
+from closurescope.model import Closure
+from closurescope.tui.messages import JumpToComponent, JumpToPath
+from closurescope.tui.screens.browse import BrowseScreen
+from closurescope.tui.screens.etc import EtcScreen
+from closurescope.tui.screens.files import FilesScreen
+from closurescope.tui.screens.findings import FindingsScreen
+from closurescope.tui.screens.help import HelpScreen
+from closurescope.tui.view import FilesIndex, etc_view
+
+VIEWS = {"browse": "Browse", "files": "Files", "findings": "Findings", "etc": "/etc"}
+"""View names (screen names) and their tab labels, in key order 1-4."""
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+
+
+class ClosurescopeApp(App[None]):
+    """closurescope explore: the browser, files, findings and /etc views over one input."""
+
+    CSS_PATH = "closurescope.tcss"
+    TITLE = "closurescope"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "view('browse')", "Browse", show=False),
+        Binding("2", "view('files')", "Files", show=False),
+        Binding("3", "view('findings')", "Findings", show=False),
+        Binding("4", "view('etc')", "/etc", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("t", "toggle_theme", "Theme", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, closure: Closure, result: AnalysisResult) -> None:
+        super().__init__()
+        self.closure = closure
+        self.result = result
+        self.sub_title = closure.source.path
+        subjects = [s for f in result.findings for s in f.subjects]
+        self.files_index = FilesIndex(closure, subjects) if closure.files is not None else None
+        self.etc = etc_view(result.metrics)
+        self.views: dict[str, str] = {}
+
+    @property
+    def has_files(self) -> bool:
+        """True when the input has a file tree (images, rootfs, store paths read from files)."""
+        return self.files_index is not None
+
+    @property
+    def has_etc(self) -> bool:
+        """True when the /etc analysis produced a suggestion."""
+        return self.etc is not None
+
+    def on_mount(self) -> None:
+        """Install the views this input has and show the browser."""
+        self.install_screen(BrowseScreen(self.closure, self.result), "browse")
+        if self.files_index is not None:
+            self.install_screen(FilesScreen(self.closure, self.result, self.files_index), "files")
+        self.install_screen(FindingsScreen(self.closure, self.result), "findings")
+        if self.etc is not None:
+            self.install_screen(EtcScreen(self.etc, has_files=self.has_files), "etc")
+        available = [name for name in VIEWS if self.is_screen_installed(name)]
+        for name in available:
+            screen = self.get_screen(name)
+            screen.title = self.closure.source.path
+            screen.sub_title = view_tabs(name, available)
+        self.push_screen("browse")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the Files and /etc keys when the input has no such view."""
+        if action == "view" and parameters:
+            return self.is_screen_installed(str(parameters[0]))
+        return True
+
+    def action_view(self, name: str) -> None:
+        """Switch to a view (``browse``, ``files``, ``findings``, ``etc``)."""
+        if not self.is_screen_installed(name):
+            self.notify(f"no {name} view for this input", timeout=2)
+            return
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        if self.screen is not self.get_screen(name):
+            self.switch_screen(name)
+
+    def action_help(self) -> None:
+        """Keys of the current view and of the app."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        screen = self.screen
+        groups = [
+            (f"{VIEWS.get(screen.name or '', 'this')} view", list(type(screen).BINDINGS)),
+            ("lists", list(_list_bindings())),
+            ("everywhere", list(self.BINDINGS)),
+        ]
+        self.push_screen(HelpScreen(groups))
+
+    def action_toggle_theme(self) -> None:
+        """Switch between the dark and the light theme."""
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def on_jump_to_component(self, message: JumpToComponent) -> None:
+        """Show a component in the browser."""
+        self.switch_screen("browse")
+        screen = self.get_screen("browse")
+        assert isinstance(screen, BrowseScreen)
+        screen.jump_to(message.node)
+
+    def on_jump_to_path(self, message: JumpToPath) -> None:
+        """Show a path in the files view."""
+        if not self.is_screen_installed("files"):
+            return
+        self.switch_screen("files")
+        screen = self.get_screen("files")
+        assert isinstance(screen, FilesScreen)
+        screen.reveal(message.path)
+
+
+def view_tabs(active: str, available: list[str]) -> str:
+    """The header's view line: ``[1 Browse]  2 Files  3 Findings`` (the active one bracketed)."""
+    parts = []
+    for key, name in enumerate(VIEWS, start=1):
+        if name in available:
+            label = f"{key} {VIEWS[name]}"
+            parts.append(f"[{label}]" if name == active else f" {label} ")
+    return " ".join(parts)
+
+
+def _list_bindings() -> list[BindingType]:
+    from closurescope.tui.widgets.path_list import PathList
+
+    return list(PathList.BINDINGS)

@@ -1,0 +1,74 @@
+"""The search modal: fuzzy search over every component name (``/`` in the browser)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+from closurescope.model import DepGraph, NodeId
+from closurescope.tui.view import fuzzy_search
+from closurescope.tui.widgets.path_list import PathList, Row, RowList
+
+MAX_RESULTS = 500
+"""Matches listed (the best ones); the count line says how many matched in all."""
+
+
+class SearchScreen(ModalScreen[NodeId | None]):
+    """Type to filter (subsequence, best match first); Enter jumps; Escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "to_results", "Results", show=False),
+    ]
+
+    def __init__(self, graph: DepGraph) -> None:
+        super().__init__(name="search")
+        self.graph = graph
+        self.candidates = tuple((str(n), c.name) for n, c in sorted(graph.components.items()))
+
+    def compose(self) -> ComposeResult:
+        """An input over the result list."""
+        with Vertical(id="search-dialog", classes="dialog"):
+            yield Label("Search components (fuzzy; Enter jumps, Esc cancels)", classes="title")
+            yield Input(placeholder="name…", id="search-input")
+            yield PathList(id="search-results", empty_text="(no match)")
+            yield Label("", id="search-count")
+
+    def on_mount(self) -> None:
+        """Start with every component listed."""
+        self._update("")
+        self.query_one(Input).focus()
+
+    def _update(self, query: str) -> None:
+        keys = fuzzy_search(query, self.candidates, limit=MAX_RESULTS)
+        rows = [Row(key=k, label=self.graph.component(NodeId(k)).name) for k in keys]
+        self.query_one("#search-results", PathList).set_rows(RowList(rows))
+        total = len(self.candidates)
+        shown = f"{len(keys)} shown" if len(keys) == MAX_RESULTS else f"{len(keys)} of {total}"
+        self.query_one("#search-count", Label).update(shown)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Refilter on every keystroke."""
+        self._update(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the input takes the best match."""
+        row = self.query_one("#search-results", PathList).current
+        self.dismiss(NodeId(row.key) if row is not None else None)
+
+    def on_path_list_selected(self, message: PathList.Selected) -> None:
+        """Enter (or double click) on a result takes it."""
+        self.dismiss(NodeId(message.key))
+
+    def action_to_results(self) -> None:
+        """Move from the input to the result list."""
+        self.query_one("#search-results", PathList).focus()
+
+    def action_cancel(self) -> None:
+        """Close without jumping."""
+        self.dismiss(None)

@@ -1,0 +1,335 @@
+"""The TUI's data layer: sort orders, fuzzy search, file-tree indexes. No widgets in here.
+
+Everything is computed from finished data (a Closure and its AnalysisResult) and can be tested
+without an App, as frogmouth's ``data/`` and toolong's ``log_file.py`` are.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from closurescope.analysis.result import AnalysisResult, NodeSizes
+from closurescope.model import Closure, DepGraph, FileKind, FileTree, NodeId, Resolution
+
+
+class SortOrder(enum.Enum):
+    """How the browser sorts a column (``s`` cycles in this order)."""
+
+    CLOSURE = "closure"
+    ADDED = "added"
+    SELF = "self"
+    NAME = "name"
+
+    def next(self) -> SortOrder:
+        """The order after this one (wrapping round)."""
+        members = list(SortOrder)
+        return members[(members.index(self) + 1) % len(members)]
+
+
+def size_of(sizes: NodeSizes | None, order: SortOrder) -> int | None:
+    """The size ``order`` sorts by (None for NAME or when unknown)."""
+    if sizes is None:
+        return None
+    if order is SortOrder.CLOSURE:
+        return sizes.closure_size
+    if order is SortOrder.ADDED:
+        return sizes.added_size
+    if order is SortOrder.SELF:
+        return sizes.self_size
+    return None
+
+
+def sort_nodes(
+    nodes: Iterable[NodeId],
+    graph: DepGraph,
+    sizes: Mapping[NodeId, NodeSizes],
+    order: SortOrder,
+) -> tuple[NodeId, ...]:
+    """Biggest first for size orders (unknown sizes last), by name for NAME; ties by id."""
+    if order is SortOrder.NAME:
+        return tuple(sorted(nodes, key=lambda n: (graph.component(n).name, n)))
+
+    def key(node: NodeId) -> tuple[int, int, str]:
+        value = size_of(sizes.get(node), order)
+        return (1, 0, node) if value is None else (0, -value, node)
+
+    return tuple(sorted(nodes, key=key))
+
+
+def fuzzy_score(query: str, text: str) -> int | None:
+    """Score ``text`` against ``query`` as a case-insensitive subsequence, or None.
+
+    Like nix-tree-rs: every query character must appear in order; contiguous runs and a match
+    at the start score higher, so ``glibc`` ranks ``glibc-2.39`` above ``gnu-lib-c``.
+    """
+    q = query.lower()
+    t = text.lower()
+    if not q:
+        return 0
+    direct = t.find(q)
+    if direct != -1:
+        return 1000 - direct + (500 if direct == 0 else 0)
+    score = 0
+    pos = 0
+    run = 0
+    for ch in q:
+        found = t.find(ch, pos)
+        if found == -1:
+            return None
+        run = run + 1 if found == pos else 0
+        score += 1 + run * 2
+        pos = found + 1
+    return score
+
+
+def fuzzy_search(query: str, candidates: Sequence[tuple[str, str]], limit: int = 500) -> list[str]:
+    """Keys of ``(key, text)`` candidates matching ``query``, best first (ties by text)."""
+    scored: list[tuple[int, str, str]] = []
+    for key, text in candidates:
+        score = fuzzy_score(query, text)
+        if score is not None:
+            scored.append((-score, text, key))
+    scored.sort()
+    return [key for _, _, key in scored[:limit]]
+
+
+def path_from_root(graph: DepGraph, node: NodeId) -> tuple[NodeId, ...]:
+    """A shortest chain root → … → ``node`` (just ``(node,)`` for a root or an orphan).
+
+    One breadth-first walk up the referrers, so the cost is the size of ``node``'s referrer
+    closure, whatever the number of roots.
+    """
+    roots = set(graph.roots)
+    if node in roots:
+        return (node,)
+    parent: dict[NodeId, NodeId | None] = {node: None}
+    queue: deque[NodeId] = deque([node])
+    found: NodeId | None = None
+    while queue:
+        current = queue.popleft()
+        if current in roots:
+            found = current
+            break
+        for ref in graph.referrers(current):
+            if ref not in parent:
+                parent[ref] = current
+                queue.append(ref)
+    if found is None:
+        return (node,)
+    chain: list[NodeId] = [found]
+    step = parent[found]
+    while step is not None:
+        chain.append(step)
+        step = parent[step]
+    return tuple(chain)
+
+
+# -- files ----------------------------------------------------------------------------------
+MARK_LOOP = "L"
+MARK_WASTED = "W"
+MARK_DUPLICATE = "D"
+MARK_FINDING = "!"
+MARKER_PRIORITY = (MARK_LOOP, MARK_WASTED, MARK_DUPLICATE, MARK_FINDING)
+MARKER_MEANING = {
+    MARK_LOOP: "symlink loop",
+    MARK_WASTED: "wasted: also written by another layer",
+    MARK_DUPLICATE: "duplicate content",
+    MARK_FINDING: "subject of a finding",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LayerChange:
+    """One entry a layer adds (A), modifies (M) or removes (D)."""
+
+    path: str
+    change: str
+    size: int
+
+
+class FilesIndex:
+    """Directory totals, markers and layer changes of a FileTree, computed once.
+
+    Markers: ``L`` a symlink whose resolution loops; ``W`` a path written by more than one
+    layer (dive's wasted space); ``D`` a regular file whose content digest another file shares;
+    ``!`` a subject of a finding. Directories carry the markers of their contents.
+    """
+
+    def __init__(self, closure: Closure, subjects: Iterable[str] = ()) -> None:
+        tree = closure.files
+        assert tree is not None
+        self.tree: FileTree = tree
+        self.layers = closure.layers
+        entries = tree.entries
+        totals: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        for path, entry in entries.items():
+            if entry.kind is not FileKind.FILE:
+                continue
+            size = entry.size
+            totals[path] = size
+            parent = path
+            while parent:
+                parent = parent.rpartition("/")[0]
+                totals[parent] = totals.get(parent, 0) + size
+                counts[parent] = counts.get(parent, 0) + 1
+        self.totals = totals
+        self.counts = counts
+        marks: dict[str, set[str]] = {}
+        for path, entry in entries.items():
+            if entry.kind is FileKind.SYMLINK and tree.resolve(path).status is Resolution.LOOP:
+                marks.setdefault(path, set()).add(MARK_LOOP)
+        writers: dict[str, int] = {}
+        for layer in closure.layers:
+            for e in layer.entries:
+                if e.kind is not FileKind.DIR:
+                    writers[e.path] = writers.get(e.path, 0) + 1
+        for path, n in writers.items():
+            if n > 1:
+                marks.setdefault(path, set()).add(MARK_WASTED)
+        by_digest: dict[tuple[str, int], list[str]] = {}
+        for path, entry in entries.items():
+            if entry.kind is FileKind.FILE and entry.digest and entry.size > 0:
+                by_digest.setdefault((entry.digest, entry.size), []).append(path)
+        for paths in by_digest.values():
+            if len(paths) > 1:
+                for path in paths:
+                    marks.setdefault(path, set()).add(MARK_DUPLICATE)
+        for subject in subjects:
+            path = subject.lstrip("/")
+            if path in entries:
+                marks.setdefault(path, set()).add(MARK_FINDING)
+        dir_marks: dict[str, set[str]] = {}
+        for path, found in marks.items():
+            parent = path
+            while parent:
+                parent = parent.rpartition("/")[0]
+                dir_marks.setdefault(parent, set()).update(found)
+        self._marks = marks
+        self._dir_marks = dir_marks
+        self._largest: tuple[str, ...] | None = None
+        self._layer_changes: dict[int, tuple[LayerChange, ...]] = {}
+
+    def size(self, path: str) -> int:
+        """Apparent bytes under ``path`` (a file's own size; 0 for links and devices)."""
+        return self.totals.get(path, 0)
+
+    def markers(self, path: str) -> str:
+        """The marker characters of ``path`` (its own, then its contents'), priority order."""
+        own = self._marks.get(path, set())
+        inner = self._dir_marks.get(path, set())
+        return "".join(m for m in MARKER_PRIORITY if m in own or m in inner)
+
+    def own_markers(self, path: str) -> str:
+        """Markers of ``path`` itself, priority order."""
+        own = self._marks.get(path, set())
+        return "".join(m for m in MARKER_PRIORITY if m in own)
+
+    def children(self, path: str, *, by_name: bool = False) -> tuple[str, ...]:
+        """Children of directory ``path``: biggest first (ties by name), or by name."""
+        kids = self.tree.children(path)
+        if by_name:
+            return kids
+        totals = self.totals
+        return tuple(sorted(kids, key=lambda p: (-totals.get(p, 0), p)))
+
+    def largest(self) -> tuple[str, ...]:
+        """Every regular file, biggest first (dive #89/#323); computed on first use."""
+        if self._largest is None:
+            entries = self.tree.entries
+            files = [p for p, e in entries.items() if e.kind is FileKind.FILE]
+            totals = self.totals
+            files.sort(key=lambda p: (-totals[p], p))
+            self._largest = tuple(files)
+        return self._largest
+
+    def layer_changes(self, index: int) -> tuple[LayerChange, ...]:
+        """What layer ``index`` adds, modifies and removes, biggest first."""
+        cached = self._layer_changes.get(index)
+        if cached is not None:
+            return cached
+        layer = self.layers[index]
+        sizes: dict[str, int] = {}
+        for e in layer.entries:
+            sizes[e.path] = e.size if e.kind is FileKind.FILE else 0
+        changes = [LayerChange(p, "A", sizes.get(p, 0)) for p in layer.added]
+        changes += [LayerChange(p, "M", sizes.get(p, 0)) for p in layer.modified]
+        changes += [LayerChange(p, "D", 0) for p in layer.removed]
+        changes.sort(key=lambda c: (-c.size, c.path))
+        result = tuple(changes)
+        self._layer_changes[index] = result
+        return result
+
+
+# -- findings -------------------------------------------------------------------------------
+def subjects_index(result: AnalysisResult) -> dict[str, tuple[int, ...]]:
+    """Subject (component id or in-image path) → indices of the findings that name it."""
+    out: dict[str, list[int]] = {}
+    for i, finding in enumerate(result.findings):
+        for subject in finding.subjects:
+            out.setdefault(subject, []).append(i)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+# -- /etc -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class EtcItem:
+    """One /etc entry of the suggestion: its path, why, and its size."""
+
+    path: str
+    reason: str = ""
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EtcView:
+    """The /etc suggestion as the screen shows it (see screens/etc.py for the input shape)."""
+
+    keep: tuple[EtcItem, ...] = ()
+    drop: tuple[EtcItem, ...] = ()
+    saving: int | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+def _etc_item(raw: Any) -> EtcItem | None:
+    if isinstance(raw, str):
+        return EtcItem(raw)
+    if isinstance(raw, Mapping):
+        path = raw.get("path")
+        if not isinstance(path, str):
+            return None
+        reason = raw.get("reason", "")
+        size = raw.get("size")
+        return EtcItem(
+            path,
+            reason if isinstance(reason, str) else str(reason),
+            size if isinstance(size, int) and not isinstance(size, bool) else None,
+        )
+    path = getattr(raw, "path", None)
+    if isinstance(path, str):
+        reason = getattr(raw, "reason", "")
+        size = getattr(raw, "size", None)
+        return EtcItem(path, str(reason or ""), size if isinstance(size, int) else None)
+    return None
+
+
+def etc_view(metrics: Mapping[str, Any]) -> EtcView | None:
+    """The /etc view data from ``metrics["etc"]``, or None when the analysis did not run."""
+    raw = metrics.get("etc")
+    if raw is None:
+        return None
+    get = raw.get if isinstance(raw, Mapping) else (lambda k, d=None: getattr(raw, k, d))
+    keep = tuple(i for i in (_etc_item(x) for x in get("keep", ()) or ()) if i is not None)
+    drop = tuple(i for i in (_etc_item(x) for x in get("drop", ()) or ()) if i is not None)
+    saving = get("saving", None)
+    notes = get("notes", ()) or ()
+    return EtcView(
+        keep=tuple(sorted(keep, key=lambda i: i.path)),
+        drop=tuple(sorted(drop, key=lambda i: (-(i.size or 0), i.path))),
+        saving=saving if isinstance(saving, int) and not isinstance(saving, bool) else None,
+        notes=tuple(str(n) for n in notes),
+    )

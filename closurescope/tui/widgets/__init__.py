@@ -1,0 +1,3 @@
+"""Small reusable widgets: PathList (virtual list), Details, SizeBar."""
+
+from __future__ import annotations
