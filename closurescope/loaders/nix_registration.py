@@ -82,6 +82,12 @@ def parse_registration(text: str, display: str) -> Registration:
     lines = _Lines(display, text)
     if not lines.more():
         raise LoadError(display, "empty file: no registration records")
+    if all(is_store_path(line) for line in lines.lines):
+        raise LoadError(
+            display,
+            "only store paths, no references (a closureInfo store-paths file?); "
+            "load the registration file beside it",
+        )
     with_hash: bool | None = None
     records: list[StoreRecord] = []
     seen: set[str] = set()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from closurescope.loaders.base import InputSource, LoadOptions
 from closurescope.loaders.nix_dot import LOADER, DotSyntaxError, parse_dot, tokenize
 
 DATA = Path(__file__).parent / "nix_data"
-SAMPLES = Path(__file__).resolve().parents[3] / "sample-closures" / "nix"
 
 A = "7wjvd22jf2jsa677lkwkxykz037pw4ia-liba-1.0"
 B = "q0jdxkmm2yksbs29s4i1hxskr05sisz9-libb-2.3"
@@ -133,21 +131,3 @@ def test_sniff() -> None:
     assert not sniff(b"graph G {}")
     assert not sniff(b'{"digraph": 1}')
     assert not sniff(b'"unterminated')
-
-
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="sample-closures/nix is not there yet")
-def test_shared_dot_samples_agree_with_path_info() -> None:
-    pairs = []
-    for dot in sorted(SAMPLES.glob("*.dot")):
-        stem = dot.name.removesuffix(".dot")
-        info = SAMPLES / f"{stem}.path-info.json"
-        if info.is_file():
-            pairs.append((dot, info))
-    if not pairs:
-        pytest.skip("no *.dot with a matching *.path-info.json in sample-closures/nix")
-    for dot, info in pairs:
-        d = load(str(dot))
-        i = load(str(info))
-        assert sorted(d.graph) == sorted(i.graph), dot.name
-        assert d.graph.edges() == i.graph.edges(), dot.name
-        assert json.loads(info.read_text())  # the pair really is JSON
