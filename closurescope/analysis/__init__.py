@@ -19,6 +19,10 @@ def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResul
     findings: list[Finding] = []
     results: list[RuleResult] = []
     metrics: dict[str, object] = {}
+    if closure.layers:
+        from closurescope.analysis.layers import layer_metrics
+
+        metrics["layers"] = layer_metrics(closure.layers)
     for detector in detectors():
         active = [r for r in detector.rules if cfg.enabled(r.id)]
         results.extend(
