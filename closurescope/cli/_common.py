@@ -168,11 +168,14 @@ def read_report(spec: str) -> dict[str, Any] | None:
         return None
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096)
-            if b'"closurescope-report"' not in head and b'"schema"' not in head:
+            if not fh.read(64).lstrip().startswith(b"{"):
                 return None
             fh.seek(0)
-            data = json.load(fh)
+            raw = fh.read()
+        # reports are written with sorted keys, so the marker is not at the start: search it
+        if b'"schema": "closurescope-report"' not in raw:
+            return None
+        data = json.loads(raw)
     except (OSError, ValueError):
         return None
     if isinstance(data, dict) and data.get("schema") == "closurescope-report":
