@@ -70,9 +70,8 @@ def loads_json(data: bytes | str, display: str) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise LoadError(
-            display, f"not JSON: {exc.msg} at line {exc.lineno} col {exc.colno}"
-        ) from None
+        msg = exc.msg.removesuffix(" at")  # "Unterminated string starting at"
+        raise LoadError(display, f"not JSON: {msg} at line {exc.lineno} col {exc.colno}") from None
     except RecursionError:
         raise LoadError(display, "not JSON: nested too deeply") from None
 
