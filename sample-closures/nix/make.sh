@@ -91,6 +91,9 @@ nix why-depends --precise "$etc" "$(dep "$full" glibc-locales-2.39)" \
 nix copy --no-check-sigs --to "local?root=$WORK/dbstore" "${ROOT[@]}" 2>/dev/null
 rm -f "$OUT/nix-db.sqlite"
 sqlite3 "$WORK/dbstore/nix/var/nix/db/db.sqlite" ".backup '$OUT/nix-db.sqlite'"
+# Nix keeps its database in WAL mode; the copy uses a rollback journal so that opening it
+# read-only does not create -wal/-shm files next to it.
+sqlite3 "$OUT/nix-db.sqlite" "PRAGMA journal_mode=DELETE;" >/dev/null
 
 # buildImage's `rsync -ak` (keepContentsDirlinks = false) run for real on tzdata: `-k` turns
 # the `posix -> .` self-loop into nested directories until the kernel's 40-symlink limit.

@@ -117,7 +117,9 @@ def write_image(
     }
     config_bytes = json.dumps(image_json, indent=4).encode("utf-8")
     config_name = f"{hashlib.sha256(config_bytes).hexdigest()}.json"
-    manifest = [{"Config": config_name, "RepoTags": [repo_tag], "Layers": [f"{checksum}/layer.tar"]}]
+    manifest = [
+        {"Config": config_name, "RepoTags": [repo_tag], "Layers": [f"{checksum}/layer.tar"]}
+    ]
     with tarfile.open(out, mode="w", format=tarfile.GNU_FORMAT) as tar:
         add_bytes(tar, f"{checksum}/layer.tar", layer)
         add_bytes(tar, config_name, config_bytes)
