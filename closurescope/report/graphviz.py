@@ -11,6 +11,7 @@ same input gives byte-identical DOT that can be diffed in review.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from closurescope.model import (
     DepGraphBuilder,
     Finding,
     NodeId,
+    split_name_version,
 )
 from closurescope.report.graph_select import (
     BY_CHOICES,
@@ -128,13 +130,11 @@ def _rule_colour(rule_id: str) -> str:
 
 
 def _component_lines(comp: Component) -> list[str]:
-    version = comp.version
+    """``[name without version, version]``: ``glibc-2.39-52-bin`` → ``glibc-bin``, ``2.39-52``."""
+    version = comp.version or split_name_version(comp.name)[1] or None
     name = comp.name
-    if version is None:
-        pname = comp.pname
-        if pname != name:
-            version = name[len(pname) + 1 :] or None
-            name = pname
+    if version and f"-{version}" in name:
+        name = name.replace(f"-{version}", "", 1)
     return [name, version or ""]
 
 
@@ -194,10 +194,11 @@ def graph_dot(
         + (f"; focus {focus}" if focus else "")
         + (f"; depth {depth}" if depth is not None else ""),
     )
-    dot = _digraph(frame)
+    dot = _digraph(frame, rankdir(sel))
     clusters: dict[int | None, list[NodeId]] = {}
     for node in sel.nodes:
-        clusters.setdefault(layers.get(node), []).append(node)
+        is_layer = graph.component(node).kind is ComponentKind.LAYER
+        clusters.setdefault(None if is_layer else layers.get(node), []).append(node)
     layer_by_index = {layer.index: layer for layer in closure.layers}
     for index in sorted(clusters, key=lambda i: (i is None, i or 0)):
         members = clusters[index]
@@ -225,11 +226,46 @@ def graph_dot(
     return str(dot.source)
 
 
-def _digraph(frame: _Frame) -> graphviz.Digraph:
+def rankdir(sel: Selection) -> str:
+    """``LR`` or ``TB``, whichever gives the picture an aspect nearer 1.6 (wide labels).
+
+    Levels are longest-path ranks from the sources (folds one level below their owner); an
+    LR picture is about levels × 3.0 in wide and rows × 0.7 in high, a TB one rows × 2.75 in
+    wide and levels × 1.1 in high.
+    """
+    succ: dict[NodeId, list[NodeId]] = {n: [] for n in sel.nodes}
+    indegree = dict.fromkeys(sel.nodes, 0)
+    for edge in sel.edges:
+        succ[edge.src].append(edge.dst)
+        indegree[edge.dst] += 1
+    level = dict.fromkeys(sel.nodes, 0)
+    ready = [n for n in sel.nodes if indegree[n] == 0]
+    while ready:
+        node = ready.pop()
+        for nxt in succ[node]:
+            level[nxt] = max(level[nxt], level[node] + 1)
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    rows: dict[int, int] = {}
+    for node in sel.nodes:
+        rows[level[node]] = rows.get(level[node], 0) + 1
+    for fold in sel.folds:
+        at = level[fold.owner] + 1 if fold.owner is not None else 0
+        rows[at] = rows.get(at, 0) + 1
+    if not rows:
+        return "LR"
+    levels, width = max(rows) + 1, max(rows.values())
+    wide = abs(math.log((levels * 3.0) / (width * 0.7) / 1.6))
+    tall = abs(math.log((width * 2.75) / (levels * 1.1) / 1.6))
+    return "LR" if wide <= tall else "TB"
+
+
+def _digraph(frame: _Frame, direction: str = "LR") -> graphviz.Digraph:
     return graphviz.Digraph(
         "closurescope",
         graph_attr={
-            "rankdir": "LR",
+            "rankdir": direction,
             "labelloc": "t",
             "label": _text(frame.title, frame.note),
             "fontname": "Helvetica",
@@ -500,7 +536,7 @@ def diff_dot(
         note=", ".join(f"{counts[s]} {s}" for s in _DIFF_STYLE if counts[s])
         + f"; showing {len(sel.nodes)} of {len(merged)}",
     )
-    dot = _digraph(frame)
+    dot = _digraph(frame, rankdir(sel))
     for key in sel.nodes:
         old, new = old_groups.get(key), new_groups.get(key)
         fill, line = _DIFF_STYLE[status[key]]
