@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 # Debian packages the tests use (real peers and real tools): installed when missing and root.
 APT_PACKAGES := graphviz nix-bin busybox-static rmlint jdupes skopeo umoci tmux rsync zstd
-DEMO_INPUT ?= sample-closures/nix/app-full.path-info-S.json
+DEMO_INPUT ?= sample-closures/nix/app-image-root-full.path-info-S.json
 
 .PHONY: all setup system-packages venv demo test lint typecheck imports fmt samples clean
 
