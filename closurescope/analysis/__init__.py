@@ -44,13 +44,25 @@ def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResul
         sizes=sizes,
         total_size=total_size(closure.graph),
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
-        rule_results=verdicts_per_rule(catalog, findings, results, cfg),
+        rule_results=verdicts_per_rule(catalog, findings, results, cfg, closure),
         metrics=metrics,
     )
 
 
+def _out_of_scope(rule: Rule, closure: Closure) -> str | None:
+    if rule.scope == "image" and not closure.layers:
+        return "not an image"
+    if rule.scope == "files" and closure.files is None:
+        return "no files in this input"
+    return None
+
+
 def verdicts_per_rule(
-    catalog: list[Rule], findings: list[Finding], results: list[RuleResult], cfg: Settings
+    catalog: list[Rule],
+    findings: list[Finding],
+    results: list[RuleResult],
+    cfg: Settings,
+    closure: Closure,
 ) -> tuple[RuleResult, ...]:
     """Exactly one verdict per rule of the catalog, sorted by rule id.
 
@@ -75,6 +87,10 @@ def verdicts_per_rule(
             )
         elif rule.id in explicit:
             out[rule.id] = dataclasses.replace(explicit[rule.id], severity=severity)
+        elif (reason := _out_of_scope(rule, closure)) is not None:
+            out[rule.id] = RuleResult(
+                rule_id=rule.id, status=Status.SKIP, severity=severity, message=reason
+            )
         elif rule.id in by_rule:
             found = by_rule[rule.id]
             worst = max(cfg.severity(rule.id, f.severity) for f in found)

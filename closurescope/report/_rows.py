@@ -54,9 +54,24 @@ def summary_lines(doc: Document) -> list[tuple[str, str]]:
     return lines
 
 
+_SEVERITY_RANK = {"info": 10, "warning": 20, "error": 30}
+
+
+def verdict_word(doc: Document, rule: dict[str, Any]) -> str:
+    """PASS, FAIL, WARN (failed below --fail-on, so it does not gate) or SKIP."""
+    status = str(rule["status"]).upper()
+    if status == "FAIL":
+        fail_on = _SEVERITY_RANK[doc["summary"].get("fail_on", "error")]
+        if _SEVERITY_RANK[rule["severity"]] < fail_on:
+            return "WARN"
+    return status
+
+
 def tally_line(doc: Document) -> str:
-    """dive's closing line: ``PASS [pass:3 skip:1]`` (only the non-zero counts)."""
-    t = doc["summary"]["rules"]
-    parts = [f"{k}:{t[k]}" for k in ("pass", "fail", "skip") if t.get(k)]
+    """dive's closing line: ``PASS [pass:3 warn:1 skip:1]`` (only the non-zero counts)."""
+    words = [verdict_word(doc, r) for r in doc["rules"]]
+    parts = [
+        f"{w.lower()}:{words.count(w)}" for w in ("PASS", "FAIL", "WARN", "SKIP") if w in words
+    ]
     verdict = "PASS" if doc["summary"]["passed"] else "FAIL"
     return f"{verdict} [{' '.join(parts)}]" if parts else f"{verdict} [no rules evaluated]"

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from closurescope.report._rows import heaviest, short_id, summary_lines, tally_line
+from closurescope.report._rows import (
+    heaviest,
+    short_id,
+    summary_lines,
+    tally_line,
+    verdict_word,
+)
 from closurescope.report.base import RenderOptions
 from closurescope.report.document import Document
 from closurescope.units import format_size
@@ -67,7 +73,7 @@ class TableReporter:
             out.append("Evaluation:")
             for r in doc["rules"]:
                 msg = f" ({r['message']})" if r["message"] else ""
-                out.append(f"  {r['status'].upper():<5} {r['rule_id']}{msg}")
+                out.append(f"  {verdict_word(doc, r):<5} {r['rule_id']}{msg}")
         for line in doc["diagnostics"]:
             out.append(f"note: {line}")
         out.append("")

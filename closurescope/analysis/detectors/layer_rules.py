@@ -41,6 +41,8 @@ CS301 = Rule(
         "lower it. Fails when budgets.min_efficiency is greater than the score."
     ),
     severity=Severity.ERROR,
+    budget="min_efficiency",
+    scope="image",
 )
 CS302 = Rule(
     id="CS302",
@@ -51,6 +53,8 @@ CS302 = Rule(
         "(all copies, the kept one included). Fails when it is greater than budgets.wasted_bytes."
     ),
     severity=Severity.ERROR,
+    budget="wasted_bytes",
+    scope="image",
 )
 CS303 = Rule(
     id="CS303",
@@ -61,6 +65,8 @@ CS303 = Rule(
         "first, as a ratio (0.1 = 10 %). Fails when greater than budgets.user_wasted_percent."
     ),
     severity=Severity.ERROR,
+    budget="user_wasted_percent",
+    scope="image",
 )
 CS304 = Rule(
     id="CS304",
@@ -73,6 +79,7 @@ CS304 = Rule(
         "creates them."
     ),
     severity=Severity.WARNING,
+    scope="image",
 )
 
 
