@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import posixpath
 import re
 import tarfile
 from collections.abc import Callable, Mapping, Sequence
@@ -115,11 +116,8 @@ def read_archive(
             out.names.append(name)
             if info.issym() or info.islnk():
                 base = name.rsplit("/", 1)[0] if "/" in name and info.issym() else ""
-                target = f"{base}/{info.linkname}" if base else info.linkname
-                try:
-                    out.links[name] = normalize_member(target, display)
-                except LoadError:
-                    out.diagnostics.append(f"{display}: member {name!r} links outside; ignored")
+                target = posixpath.normpath(posixpath.join("/", base, info.linkname))
+                out.links[name] = target.lstrip("/")
                 continue
             if not info.isfile():
                 continue

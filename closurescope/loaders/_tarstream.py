@@ -295,6 +295,8 @@ def scan_tar(
         raise LoadError(where, f"corrupt zstd stream ({exc})") from None
     except tarfile.TarError as exc:
         text = str(exc)
+        if "zlib" in text:
+            raise LoadError(where, f"corrupt gzip stream ({text})") from None
         if "unexpected end" in text:
             text = "truncated tar stream (a member's content ends early)"
         raise LoadError(where, f"bad tar: {text}") from None
