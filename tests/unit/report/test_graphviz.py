@@ -392,3 +392,13 @@ def test_diff_top_keeps_biggest_changes() -> None:
     kept = {n for n in NODE_RE.findall(text) if n.startswith("n_")}
     # root app (same) + the two biggest changes: openssl (-5.9 MB) and zstd (+900 kB)
     assert kept == {node_id(f"store-path:{n}") for n in ("app", "openssl", "zstd")}
+
+
+def test_rankdir_follows_the_shape() -> None:
+    chain = {f"c{i}-1.0": (1000 * (i + 1), [f"c{i + 1}-1.0"] if i < 11 else []) for i in range(12)}
+    closure = closure_from(chain, ["c0-1.0"])
+    assert "rankdir=TB" in graph_dot(closure, analyze(closure), top=0)
+    star = {"root-1": (10, [f"leaf{i}-1" for i in range(40)])}
+    star.update({f"leaf{i}-1": (100 + i, []) for i in range(40)})
+    closure = closure_from(star, ["root-1"])
+    assert "rankdir=LR" in graph_dot(closure, analyze(closure), top=0)
