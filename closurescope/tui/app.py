@@ -79,12 +79,6 @@ class ClosurescopeApp(App[None]):
             screen.sub_title = view_tabs(name, available)
         self.push_screen("browse")
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Hide the Files and /etc keys when the input has no such view."""
-        if action == "view" and parameters:
-            return self.is_screen_installed(str(parameters[0]))
-        return True
-
     def action_view(self, name: str) -> None:
         """Switch to a view (``browse``, ``files``, ``findings``, ``etc``)."""
         if not self.is_screen_installed(name):

@@ -93,6 +93,10 @@ class EtcScreen(Screen[None]):
         if isinstance(focused, PathList) and focused.id in {"keep", "drop"}:
             self._describe(focused.id, focused.cursor)
 
+    def on_path_list_selected(self, message: PathList.Selected) -> None:
+        """Enter (or double click) on an entry shows it in the files view."""
+        self.action_show_file()
+
     def action_show_file(self) -> None:
         """Show the highlighted entry in the files view."""
         focused = self.focused

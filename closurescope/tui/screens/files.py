@@ -51,6 +51,9 @@ class FilesScreen(Screen[None]):
         self.layer_index: int | None = None
         self.by_name = False
         self._cursor_in: dict[str, int] = {}
+        self._ready = False
+        self._pending_reveal: str | None = None
+        """A path to reveal once mounted (a jump can arrive before the first show)."""
         self.sub_title = "files"
 
     def compose(self) -> ComposeResult:
@@ -64,7 +67,11 @@ class FilesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Show the root directory."""
+        """Show the root directory (or the path a jump asked for)."""
+        self._ready = True
+        if self._pending_reveal is not None:
+            self.reveal(self._pending_reveal)
+            return
         self._show()
         self.query_one("#files", PathList).focus()
 
@@ -257,6 +264,9 @@ class FilesScreen(Screen[None]):
     def reveal(self, path: str) -> None:
         """Show ``path`` highlighted in its directory of the merged tree."""
         path = path.strip("/")
+        if not self._ready:
+            self._pending_reveal = path
+            return
         self._set_all_layers()
         self.mode = "tree"
         if path not in self.index.tree:
