@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from closurescope.errors import LoadError
 from closurescope.loaders._nix import (
@@ -26,9 +27,6 @@ from closurescope.loaders.base import InputSource, LoadOptions
 from closurescope.model import Closure
 
 _KEYWORDS = frozenset({"strict", "graph", "digraph", "subgraph", "node", "edge"})
-_BARE_RE = re.compile(r"[A-Za-z_\x80-\U0010ffff][A-Za-z_0-9\x80-\U0010ffff]*")
-_NUMERAL_RE = re.compile(r"-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)")
-_PUNCT = "{}[];,=:+"
 
 
 class DotSyntaxError(ValueError):
@@ -39,8 +37,7 @@ class DotSyntaxError(ValueError):
         super().__init__(f"line {line}: DOT syntax error: {problem}")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One DOT token: kind is ``id``, ``kw`` (keyword, lower-cased), ``->``, ``--``, a
     punctuation character, or ``eof``."""
 
@@ -55,104 +52,95 @@ class Token:
         return repr(self.text if len(self.text) <= 40 else self.text[:40] + "…")
 
 
+_TOKEN_RE = re.compile(
+    r"""
+    [ \t\r\f\v]*
+    (?:(?P<nl>\n)
+    |(?P<line_comment>//[^\n]*)
+    |(?P<block_comment>/\*.*?\*/)
+    |(?P<string>"[^"\\]*(?:\\.[^"\\]*)*")
+    |(?P<op>->|--)
+    |(?P<numeral>-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?))
+    |(?P<bare>[A-Za-z_\x80-\U0010ffff][A-Za-z_0-9\x80-\U0010ffff]*)
+    |(?P<punct>[{}\[\];,=:+])
+    )?
+    """,
+    re.DOTALL | re.VERBOSE,
+)
+
+
+def _unescape(body: str) -> str:
+    """DOT keeps backslash escapes except ``\\"`` (a quote) and backslash-newline (nothing)."""
+    if "\\" not in body:
+        return body
+    return re.sub(r"\\(\n|\")", lambda m: "" if m.group(1) == "\n" else '"', body)
+
+
+def _html_end(text: str, i: int, line: int) -> int:
+    """Index of the ``>`` closing the ``<…>`` HTML string that starts at ``i``."""
+    depth = 0
+    for j in range(i, len(text)):
+        ch = text[j]
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth -= 1
+            if depth == 0:
+                return j
+    raise DotSyntaxError(line, "unterminated <HTML> string")
+
+
 def tokenize(text: str) -> Iterator[Token]:
     """Split DOT text into tokens (DotSyntaxError on an unterminated string or comment)."""
     i = 0
     line = 1
     n = len(text)
     at_line_start = True
+    match_at = _TOKEN_RE.match
     while i < n:
-        c = text[i]
-        if c == "\n":
+        m = match_at(text, i)  # always matches: leading blanks, then maybe a token
+        assert m is not None
+        kind = m.lastgroup
+        if kind is None:
+            i = m.end()
+            if i >= n:
+                break
+        if kind == "nl":
             line += 1
-            i += 1
+            i = m.end()
             at_line_start = True
             continue
-        if c in " \t\r\f\v":
-            i += 1
-            continue
-        if c == "#" and at_line_start:  # C preprocessor output lines
+        if text[i] == "#" and at_line_start:  # C preprocessor output lines
             end = text.find("\n", i)
             i = n if end < 0 else end
             continue
         at_line_start = False
-        if text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
+        if kind is None:
+            c = text[i]
+            if c == '"':
+                raise DotSyntaxError(line, "unterminated quoted string")
+            if text.startswith("/*", i):
                 raise DotSyntaxError(line, "unterminated /* comment")
-            line += text.count("\n", i, end)
-            i = end + 2
-            continue
-        if text.startswith("->", i) or text.startswith("--", i):
-            yield Token(text[i : i + 2], text[i : i + 2], line)
-            i += 2
-            continue
-        if c in _PUNCT:
-            yield Token(c, c, line)
-            i += 1
-            continue
-        if c == '"':
-            start_line = line
-            parts: list[str] = []
-            j = i + 1
-            while True:
-                if j >= n:
-                    raise DotSyntaxError(start_line, "unterminated quoted string")
-                ch = text[j]
-                if ch == "\\" and j + 1 < n:
-                    nxt = text[j + 1]
-                    if nxt == "\n":  # line continuation
-                        line += 1
-                    elif nxt == '"':
-                        parts.append('"')
-                    else:
-                        parts.append(ch + nxt)
-                    j += 2
-                    continue
-                if ch == '"':
-                    break
-                if ch == "\n":
-                    line += 1
-                parts.append(ch)
-                j += 1
-            yield Token("id", "".join(parts), start_line)
-            i = j + 1
-            continue
-        if c == "<":
-            start_line = line
-            depth = 0
-            j = i
-            while True:
-                if j >= n:
-                    raise DotSyntaxError(start_line, "unterminated <HTML> string")
-                ch = text[j]
-                if ch == "<":
-                    depth += 1
-                elif ch == ">":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                elif ch == "\n":
-                    line += 1
-                j += 1
-            yield Token("id", text[i + 1 : j], start_line)
-            i = j + 1
-            continue
-        match = _NUMERAL_RE.match(text, i) if (c.isdigit() or c in ".-") else None
-        if match is None:
-            match = _BARE_RE.match(text, i)
-        if match is None:
+            if c == "<":
+                j = _html_end(text, i, line)
+                yield Token("id", text[i + 1 : j], line)
+                line += text.count("\n", i, j)
+                i = j + 1
+                continue
             raise DotSyntaxError(line, f"unexpected character {c!r}")
-        word = match.group(0)
-        if word.lower() in _KEYWORDS:
+        word = m.group(kind)
+        i = m.end()
+        if kind in ("line_comment", "block_comment"):
+            line += word.count("\n")
+        elif kind == "string":
+            yield Token("id", _unescape(word[1:-1]), line)
+            line += word.count("\n")
+        elif kind in ("op", "punct"):
+            yield Token(word, word, line)
+        elif kind == "bare" and word.lower() in _KEYWORDS:
             yield Token("kw", word.lower(), line)
         else:
             yield Token("id", word, line)
-        i = match.end()
     yield Token("eof", "", line)
 
 
@@ -170,15 +158,19 @@ class DotGraph:
 class _Parser:
     def __init__(self, text: str) -> None:
         self._tokens = _concatenate(tokenize(text))
+        self._last = len(self._tokens) - 1
         self._pos = 0
         self.graph = DotGraph()
 
     def _peek(self, ahead: int = 0) -> Token:
-        return self._tokens[min(self._pos + ahead, len(self._tokens) - 1)]
+        if ahead:
+            return self._tokens[min(self._pos + ahead, self._last)]
+        return self._tokens[self._pos]
 
     def _next(self) -> Token:
-        tok = self._peek()
-        self._pos = min(self._pos + 1, len(self._tokens) - 1)
+        tok = self._tokens[self._pos]
+        if self._pos < self._last:
+            self._pos += 1
         return tok
 
     def _expect(self, kind: str, what: str) -> Token:

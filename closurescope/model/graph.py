@@ -229,7 +229,7 @@ class DepGraphBuilder:
                 if dst not in self._components:
                     raise GraphIntegrityError(f"{src} references {dst}, which is not in the set")
                 graph.add_edge(src, dst)
-        if not allow_cycles:
+        if not allow_cycles and not nx.is_directed_acyclic_graph(graph):  # fast check first
             try:
                 cycle = nx.find_cycle(graph)
             except nx.NetworkXNoCycle:
