@@ -1,8 +1,9 @@
 """The dependency graph of an image or rootfs when nothing better is known.
 
-``image_graph`` is the single entry point every image and rootfs loader calls, so that a
-richer builder (store paths of Nix-built images, dpkg/apk packages) can take over in one
-line. Until then:
+``image_parts`` (and ``image_graph``, its graph alone) is the single entry point every image
+and rootfs loader calls. When the tree holds Nix store paths or a dpkg/apk database, the
+richer builder of ``_imagegraph`` makes the graph (store paths with NAR sizes and scanned
+references, packages with their dependencies). Otherwise:
 
 - an image's components are its layers (``layer:N``, kind LAYER, self size = the layer's
   content bytes, i.e. the sum of its tar header sizes), each referencing the layer below;
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from closurescope.loaders._imagegraph import build_image_graph
+from closurescope.loaders._nixscan import ImageScanner
 from closurescope.loaders._observe import Observers
 from closurescope.model import (
     Component,
@@ -29,6 +32,42 @@ from closurescope.model import (
 )
 
 
+def scanning(observers: Observers) -> Observers:
+    """``observers`` plus a fresh ImageScanner (one per load) unless one is there already.
+
+    Loaders call this at the start of ``load`` and pass the result both to the layer
+    streaming and to ``image_parts``, so store references and package databases are seen.
+    """
+    if any(isinstance(o, ImageScanner) for o in observers):
+        return observers
+    return (*observers, ImageScanner())
+
+
+def image_parts(
+    tree: FileTree | None,
+    layers: Sequence[Layer],
+    config: ImageConfig | None,
+    observers: Observers = (),
+) -> tuple[DepGraph, FileTree | None, tuple[str, ...]]:
+    """The graph, the tree with each entry's owning component set, and notes for the user.
+
+    Store paths and dpkg/apk packages when the tree has them (``_imagegraph``); otherwise
+    layers (an image) or top-level directories (a rootfs).
+    """
+    scanner = next((o for o in observers if isinstance(o, ImageScanner)), None)
+    if tree is not None:
+        scan = scanner.result() if scanner is not None else None
+        notes: list[str] = []
+        built = build_image_graph(tree, layers, config, scan, diagnostics=notes)
+        if built is not None:
+            builder, owners = built
+            if scan is not None:
+                notes.extend(scan.diagnostics)
+            return builder.build(allow_cycles=True), tree.with_components(owners), tuple(notes)
+    builder = layer_graph(layers) if layers else directory_graph(tree)
+    return builder.build(), tree, ()
+
+
 def image_graph(
     tree: FileTree | None,
     layers: Sequence[Layer],
@@ -36,9 +75,7 @@ def image_graph(
     observers: Observers = (),
 ) -> DepGraph:
     """The graph for an image (``layers`` non-empty) or a rootfs (``layers`` empty)."""
-    del config, observers  # used by the richer builder that will replace this one
-    builder = layer_graph(layers) if layers else directory_graph(tree)
-    return builder.build()
+    return image_parts(tree, layers, config, observers)[0]
 
 
 def _short(command: str | None) -> str:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from closurescope.errors import LoadError
-from closurescope.loaders._fallback_graph import image_graph
+from closurescope.loaders._fallback_graph import image_parts
 from closurescope.loaders._merge import merge_layers
 from closurescope.loaders._observe import Observers
 from closurescope.loaders._tarstream import (
@@ -418,11 +418,12 @@ def assemble(
             )
         )
     notes.append(f"{display}: file digests are xxh3-128 (hex) of each regular file's content")
-    graph = image_graph(tree, layers, config, observers)
+    graph, owned, more = image_parts(tree, layers, config, observers)
+    notes.extend(more)
     return Closure(
         source=Source(path=display, format=fmt, description=description),
         graph=graph,
-        files=tree,
+        files=owned,
         layers=tuple(layers),
         config=config,
         diagnostics=tuple(notes),

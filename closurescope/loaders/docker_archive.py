@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from closurescope.errors import LoadError
+from closurescope.loaders._fallback_graph import scanning
 from closurescope.loaders._image import (
     ArchiveContents,
     LayerSpec,
@@ -161,16 +162,17 @@ class DockerArchiveLoader:
         return False
 
     def load(self, source: InputSource, options: LoadOptions) -> Closure:
+        observers = scanning(self.observers)  # a fresh ImageScanner for the image graph
         with source.open() as stream:
             contents = read_archive(
-                stream, display=source.display, observers=self.observers, index_of=_docker_index_of
+                stream, display=source.display, observers=observers, index_of=_docker_index_of
             )
         if "manifest.json" in contents.docs:
-            return load_docker(source, options, self.observers, contents)
+            return load_docker(source, options, observers, contents)
         if "index.json" in contents.docs:
             from closurescope.loaders.oci import load_oci_contents
 
-            return load_oci_contents(source, options, self.observers, contents, "docker-archive")
+            return load_oci_contents(source, options, observers, contents, "docker-archive")
         raise LoadError(source.display, "no manifest.json or index.json: not an image archive")
 
 

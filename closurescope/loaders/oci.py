@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from closurescope.errors import LoadError
+from closurescope.loaders._fallback_graph import scanning
 from closurescope.loaders._image import (
     DIGEST_RE,
     MAX_JSON,
@@ -160,17 +161,18 @@ class OciArchiveLoader:
         return any(n in ("oci-layout", "index.json") or n.startswith("blobs/") for n in names)
 
     def load(self, source: InputSource, options: LoadOptions) -> Closure:
+        observers = scanning(self.observers)  # a fresh ImageScanner for the image graph
         with source.open() as stream:
             contents = read_archive(
-                stream, display=source.display, observers=self.observers, index_of=_oci_index_of
+                stream, display=source.display, observers=observers, index_of=_oci_index_of
             )
         if "index.json" not in contents.docs:
             if "manifest.json" in contents.docs:
                 from closurescope.loaders.docker_archive import load_docker
 
-                return load_docker(source, options, self.observers, contents)
+                return load_docker(source, options, observers, contents)
             raise LoadError(source.display, "no index.json: not an OCI image layout")
-        return load_oci_contents(source, options, self.observers, contents, self.name)
+        return load_oci_contents(source, options, observers, contents, self.name)
 
 
 class OciLayoutLoader:
@@ -196,6 +198,7 @@ class OciLayoutLoader:
         where = source.display
         if not source.is_dir or source.path is None:
             raise LoadError(where, "an OCI layout is a directory")
+        observers = scanning(self.observers)  # a fresh ImageScanner for the image graph
         root = source.path
 
         def blob_file(key: str) -> Path:
@@ -231,7 +234,7 @@ class OciLayoutLoader:
                         display=where,
                         what=f"layer {desc['digest']}",
                         layer_index=i,
-                        observers=self.observers,
+                        observers=observers,
                     )
             except OSError as exc:
                 raise LoadError(where, f"cannot read {desc['digest']}: {exc.strerror}") from None
@@ -242,7 +245,7 @@ class OciLayoutLoader:
             description="OCI image layout directory",
             config_doc=config_doc,
             specs=specs,
-            observers=self.observers,
+            observers=observers,
             diagnostics=notes,
         )
 

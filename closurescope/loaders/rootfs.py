@@ -29,7 +29,7 @@ import xxhash
 import zstandard
 
 from closurescope.errors import LoadError
-from closurescope.loaders._fallback_graph import image_graph
+from closurescope.loaders._fallback_graph import image_parts, scanning
 from closurescope.loaders._merge import rootfs_tree
 from closurescope.loaders._observe import Observers
 from closurescope.loaders._tarstream import CHUNK, looks_like_tar, scan_tar, sniff_compression
@@ -201,12 +201,12 @@ class RootfsLoader:
             f"{where}: xxh3-128 digests only for files whose size and first 4 KiB "
             "are shared with another file"
         )
-        tree = builder.build()
+        graph, owned, graph_notes = image_parts(builder.build(), (), None, self.observers)
         return Closure(
             source=Source(path=where, format=self.name, description="root filesystem directory"),
-            graph=image_graph(tree, (), None, self.observers),
-            files=tree,
-            diagnostics=tuple(notes),
+            graph=graph,
+            files=owned,
+            diagnostics=(*notes, *graph_notes),
         )
 
 
@@ -238,22 +238,23 @@ class RootfsTarLoader:
     def load(self, source: InputSource, options: LoadOptions) -> Closure:
         del options
         where = source.display
+        observers = scanning(self.observers)  # a fresh ImageScanner for the image graph
         with source.open() as stream:
-            scan = scan_tar(
-                stream, display=where, what="", layer_index=None, observers=self.observers
-            )
+            scan = scan_tar(stream, display=where, what="", layer_index=None, observers=observers)
         tree, notes = rootfs_tree(scan.entries, where=where)
+        graph, owned, more = image_parts(tree, (), None, observers)
         return Closure(
             source=Source(
                 path=where,
                 format=self.name,
                 description=f"root filesystem tar ({scan.compression})",
             ),
-            graph=image_graph(tree, (), None, self.observers),
-            files=tree,
+            graph=graph,
+            files=owned,
             diagnostics=(
                 *scan.diagnostics,
                 *notes,
+                *more,
                 f"{where}: file digests are xxh3-128 (hex) of each regular file's content",
             ),
         )

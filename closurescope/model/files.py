@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import posixpath
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 MAX_SYMLINK_HOPS = 40
@@ -134,6 +134,16 @@ class FileTree:
     def children(self, path: str = "") -> tuple[str, ...]:
         """Paths of the direct children of directory ``path`` (sorted)."""
         return self._children.get(path, ())
+
+    def with_components(self, owners: Mapping[str, str]) -> FileTree:
+        """A copy whose entries name their owning component (``owners``: path → id)."""
+        entries = {
+            path: replace(entry, component=owners[path])
+            if path in owners and entry.component != owners[path]
+            else entry
+            for path, entry in self._entries.items()
+        }
+        return FileTree(entries, self._children)
 
     def walk(self, top: str = "") -> Iterator[FileEntry]:
         """Depth-first, parents before children, siblings by name; never follows symlinks."""

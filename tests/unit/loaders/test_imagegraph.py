@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import shutil
 import subprocess
@@ -446,3 +447,88 @@ def test_apk_parser_keeps_provides_and_strips_versions() -> None:
     assert pkgs[0].depends == [["so:libc.so"], ["b"], ["c"]]
     assert pkgs[0].provides == ["so:liba.so.1", "cmd:a"]
     assert pkgs[0].files == ["usr/bin/a"]
+
+
+# --- through the real loaders ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("image", "info"),
+    [
+        ("app-full.docker.tar", "app-image-root-full.path-info-S.json"),
+        ("app-minimal.docker.tar", "app-image-root-minimal.path-info-S.json"),
+    ],
+)
+def test_docker_archive_loader_store_paths_equal_nix(image: str, info: str) -> None:
+    """``closurescope.loaders.load`` on a real image: narSize and references equal Nix's."""
+    from closurescope.loaders import load
+
+    archive = NIX_SAMPLES / "images" / image
+    if not archive.exists():
+        pytest.skip(f"{archive} is not there")
+    closure = load(str(archive))
+    graph = closure.graph
+    real = {p["path"]: p for p in json.loads((NIX_SAMPLES / info).read_text())}
+    store = sorted(n for n in graph if n.startswith("/nix/store/"))
+    assert set(store) == set(real)
+    for path in store:
+        assert graph.component(path).self_size == real[path]["narSize"], path
+        expected = tuple(sorted(r for r in real[path]["references"] if r != path))
+        assert graph.references(path) == expected, path
+    # the entrypoint's store path is a root; every file names its owner
+    assert closure.config is not None
+    assert closure.config.entrypoint
+    entry_hash = closure.config.entrypoint[0].split("/")[3][:32]
+    assert any(r.startswith(f"/nix/store/{entry_hash}-") for r in graph.roots)
+    assert closure.files is not None
+    for entry in closure.files:
+        if entry.path.startswith("nix/store/") and entry.path.count("/") >= 2:
+            assert entry.component == "/" + "/".join(entry.path.split("/")[:3]), entry.path
+        elif entry.path.startswith("etc/"):
+            assert entry.component == "dir:etc", entry.path
+
+
+def test_rootfs_tar_loader_reads_dpkg_packages(tmp_path: Path) -> None:
+    """A rootfs tar with the real dpkg database and the files of three real packages."""
+    from closurescope.loaders import load
+
+    info = DEB / "var/lib/dpkg/info"
+    chosen = ("hostname", "sed", "gzip")
+    archive = tmp_path / "rootfs.tar"
+    made: dict[str, str] = {}
+    with tarfile.open(archive, "w") as tar:
+        for path in sorted(DEB.rglob("*")):
+            if path.is_file():
+                tar.add(path, arcname=str(path.relative_to(DEB)))
+        listed = {
+            line.lstrip("/") for lst in info.glob("*.list") for line in lst.read_text().split()
+        }
+        dirs = {p.rsplit("/", 1)[0] for p in listed if "/" in p}
+        for name in chosen:
+            for line in (info / f"{name}.list").read_text().splitlines():
+                rel = line.lstrip("/")
+                if rel in dirs or rel in made or rel in ("", "."):
+                    continue
+                data = f"{name}:{rel}\n".encode()
+                ti = tarfile.TarInfo(rel)
+                ti.size = len(data)
+                tar.addfile(ti, io.BytesIO(data))
+                made[rel] = f"deb:{name}"
+    closure = load(f"rootfs-tar:{archive}")
+    graph = closure.graph
+    names = {
+        line.split(": ", 1)[1]
+        for line in (DEB / "var/lib/dpkg/status").read_text().splitlines()
+        if line.startswith("Package: ")
+    }
+    assert {n.removeprefix("deb:") for n in graph if n.startswith("deb:")} == names
+    assert closure.files is not None
+    for rel, owner in made.items():
+        entry = closure.files.get(rel)
+        assert entry is not None
+        assert entry.component == owner, rel
+    for name in chosen:
+        expected = sum(len(f"{name}:{rel}\n") for rel, o in made.items() if o == f"deb:{name}")
+        assert graph.component(NodeId(f"deb:{name}")).self_size == expected
+    assert closure.files.get("var/lib/dpkg/status").component == "unowned"  # type: ignore[union-attr]
+    assert any("belong to no package" in d for d in closure.diagnostics)
