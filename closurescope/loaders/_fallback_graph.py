@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from closurescope.loaders._etcscan import EtcScanner
 from closurescope.loaders._imagegraph import build_image_graph
 from closurescope.loaders._nixscan import ImageScanner
-from closurescope.loaders._observe import Observers
+from closurescope.loaders._observe import ContentObserver, Observers
 from closurescope.model import (
     Component,
     ComponentKind,
@@ -38,9 +39,12 @@ def scanning(observers: Observers) -> Observers:
     Loaders call this at the start of ``load`` and pass the result both to the layer
     streaming and to ``image_parts``, so store references and package databases are seen.
     """
-    if any(isinstance(o, ImageScanner) for o in observers):
-        return observers
-    return (*observers, ImageScanner())
+    extra: list[ContentObserver] = []
+    if not any(isinstance(o, ImageScanner) for o in observers):
+        extra.append(ImageScanner())
+    if not any(isinstance(o, EtcScanner) for o in observers):
+        extra.append(EtcScanner())  # etc-file markers for Closure.file_markers
+    return (*observers, *extra) if extra else observers
 
 
 def image_parts(

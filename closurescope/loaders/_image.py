@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
 from closurescope.errors import LoadError
+from closurescope.loaders._etcscan import etc_markers
 from closurescope.loaders._fallback_graph import image_parts
 from closurescope.loaders._merge import merge_layers
 from closurescope.loaders._observe import Observers
@@ -427,4 +428,5 @@ def assemble(
         layers=tuple(layers),
         config=config,
         diagnostics=tuple(notes),
+        file_markers=etc_markers(observers, owned),
     )

@@ -29,6 +29,7 @@ import xxhash
 import zstandard
 
 from closurescope.errors import LoadError
+from closurescope.loaders._etcscan import etc_markers, scan_rootfs_markers
 from closurescope.loaders._fallback_graph import image_parts, scanning
 from closurescope.loaders._merge import rootfs_tree
 from closurescope.loaders._observe import Observers
@@ -207,6 +208,7 @@ class RootfsLoader:
             graph=graph,
             files=owned,
             diagnostics=(*notes, *graph_notes),
+            file_markers=scan_rootfs_markers(source.path, owned),
         )
 
 
@@ -251,6 +253,7 @@ class RootfsTarLoader:
             ),
             graph=graph,
             files=owned,
+            file_markers=etc_markers(observers, owned),
             diagnostics=(
                 *scan.diagnostics,
                 *notes,

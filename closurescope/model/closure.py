@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from closurescope.model.files import FileTree
 from closurescope.model.graph import DepGraph
@@ -32,6 +33,10 @@ class Closure:
     config: ImageConfig | None = None
     diagnostics: tuple[str, ...] = ()
     """Things the loader wants the user to know (chosen image, skipped entries …)."""
+    file_markers: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """In-image path → the etc-file names and library signatures found in that file's bytes
+    (``/etc/services``, ``getaddrinfo``, ``SSL_CTX_new`` …, see ``loaders._etcscan``); only
+    programs and shared libraries are scanned, and only files with a marker are listed."""
 
     @property
     def is_image(self) -> bool:
