@@ -69,11 +69,12 @@ def _write_layer(path: Path, seed: int, files: int, bytes_target: int, layer: in
                 info = tarfile.TarInfo(name)
                 info.size = size
                 info.mode = 0o644
-                if rng.random() < 0.5:
-                    start = rng.randrange(0, len(pool) - size) if size < len(pool) else 0
-                    data = (pool * (1 + size // len(pool)))[start : start + size]
+                src = pool if rng.random() < 0.5 else text
+                if size <= len(src):
+                    start = rng.randrange(0, len(src) - size + 1)
+                    data = src[start : start + size]
                 else:
-                    data = (text * (1 + size // len(text)))[:size]
+                    data = (src * (1 + size // len(src)))[:size]
                 tf.addfile(info, io.BytesIO(data))
             if layer > 0:  # delete some files of layer 0 (whiteouts)
                 for j in range(200):

@@ -24,6 +24,7 @@ import re
 import tarfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any, cast
 
 from closurescope.errors import LoadError
@@ -91,15 +92,60 @@ def _is_json_name(name: str) -> bool:
     return name.endswith(".json") or base.startswith("sha256:") or name == "oci-layout"
 
 
+def prescan_json(path: Path, display: str) -> dict[str, Any]:
+    """For an uncompressed archive on disk: its JSON documents, read by seeking over headers.
+
+    No layer byte is read: this only lets the one streaming pass know every layer's final
+    index when the layer passes (``manifest.json`` usually comes last), so content observers
+    get the right ``layer_index``. Any problem is left for the streaming pass to report.
+    """
+    docs: dict[str, Any] = {}
+    try:
+        with tarfile.open(path, mode="r:", encoding="utf-8", errors="surrogateescape") as tf:
+            for info in tf:
+                if not info.isfile() or info.size > MAX_JSON:
+                    continue
+                name = info.name.lstrip("./")
+                is_blob = name.startswith("blobs/")
+                if not (is_blob or (_is_json_name(name) and not _is_layer_name(name))):
+                    continue
+                fh = tf.extractfile(info)
+                if fh is None:
+                    continue
+                if is_blob and fh.read(1) not in (b"{", b"["):
+                    continue
+                fh.seek(0)
+                try:
+                    docs[name] = json.loads(fh.read())
+                except (ValueError, UnicodeDecodeError):
+                    continue
+    except (tarfile.TarError, OSError, EOFError, LoadError):
+        return {}
+    del display
+    return docs
+
+
+def known_docs(source_path: Path | None, head: bytes, display: str) -> dict[str, Any]:
+    """``prescan_json`` when the input is an uncompressed tar file on disk, else nothing."""
+    if source_path is None or not looks_like_tar(head):
+        return {}
+    return prescan_json(source_path, display)
+
+
 def read_archive(
     stream: IO[bytes] | Any,
     *,
     display: str,
     observers: Observers,
     index_of: IndexOf,
+    docs: Mapping[str, Any] | None = None,
 ) -> ArchiveContents:
-    """Read an outer image archive once; LoadError on a bad archive or a bad layer."""
-    out = ArchiveContents()
+    """Read an outer image archive once; LoadError on a bad archive or a bad layer.
+
+    ``docs`` are JSON documents already known (``known_docs``), so that layer indices are
+    final while the layers stream by.
+    """
+    out = ArchiveContents(docs=dict(docs or {}))
     try:
         tf = tarfile.open(  # noqa: SIM115 (stream-mode reader over the caller's stream)
             fileobj=stream, mode="r|*", encoding="utf-8", errors="surrogateescape"

@@ -23,6 +23,7 @@ from closurescope.loaders._image import (
     ArchiveContents,
     LayerSpec,
     assemble,
+    known_docs,
     read_archive,
 )
 from closurescope.loaders._observe import Observers
@@ -156,16 +157,20 @@ class DockerArchiveLoader:
             if name in _DOCKER_MARKERS or base.startswith("sha256:"):
                 return True
             if name.endswith("/layer.tar") or (
-                "/" not in name and name.endswith((".tar.gz", ".tgz"))
+                "/" not in name and name.endswith((".tar", ".tar.gz", ".tgz"))
             ):
-                return True
+                return True  # classic, kaniko, or skopeo's <hex>.tar layers at the root
         return False
 
     def load(self, source: InputSource, options: LoadOptions) -> Closure:
         observers = scanning(self.observers)  # a fresh ImageScanner for the image graph
         with source.open() as stream:
             contents = read_archive(
-                stream, display=source.display, observers=observers, index_of=_docker_index_of
+                stream,
+                display=source.display,
+                observers=observers,
+                index_of=_docker_index_of,
+                docs=known_docs(source.path, source.head, source.display),
             )
         if "manifest.json" in contents.docs:
             return load_docker(source, options, observers, contents)

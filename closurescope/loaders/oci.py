@@ -31,6 +31,7 @@ from closurescope.loaders._image import (
     blob_path,
     choose_manifest,
     image_manifests,
+    known_docs,
     read_archive,
 )
 from closurescope.loaders._observe import Observers
@@ -164,7 +165,11 @@ class OciArchiveLoader:
         observers = scanning(self.observers)  # a fresh ImageScanner for the image graph
         with source.open() as stream:
             contents = read_archive(
-                stream, display=source.display, observers=observers, index_of=_oci_index_of
+                stream,
+                display=source.display,
+                observers=observers,
+                index_of=_oci_index_of,
+                docs=known_docs(source.path, source.head, source.display),
             )
         if "index.json" not in contents.docs:
             if "manifest.json" in contents.docs:

@@ -16,6 +16,7 @@ from closurescope.errors import LoadError
 from closurescope.loaders import LoadOptions, detect, load
 from closurescope.loaders.base import InputSource
 from closurescope.loaders.docker_archive import LOADER as DOCKER
+from closurescope.loaders.docker_archive import DockerArchiveLoader
 from closurescope.model import FileEntry, FileKind
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -230,3 +231,36 @@ def test_digests_are_xxh3_128() -> None:
     motd = closure.files.entries["etc/motd"]
     expected = xxhash.xxh3_128(b"welcome (v2, rewritten in a later layer)\n").hexdigest()
     assert motd.digest == expected
+
+
+def test_sniff_sees_skopeo_layers_before_manifest_json() -> None:
+    # only the first bytes are looked at: skopeo puts <hex>.tar layers first
+    data = (IMAGES / "image.docker.tar").read_bytes()
+    head = data[: data.index(b"manifest.json") - 256]
+    source = InputSource("-", None, io.BytesIO(head))
+    assert DOCKER.sniff(source)
+
+
+def test_observers_get_final_layer_indices_from_a_file_with_manifest_last(
+    tmp_path: Path,
+) -> None:
+    # layers stored top layer first, manifest.json last: on a file the JSON is read first (by
+    # seeking over headers), so the layer index handed to observers is the final one
+    src = IMAGES / "image.docker.tar"
+    out = tmp_path / "reversed.tar"
+    with tarfile.open(src) as tin, tarfile.open(out, "w") as tout:
+        members = tin.getmembers()
+        layers = [m for m in members if m.isfile() and m.name.endswith(".tar")]
+        rest = [m for m in members if m not in layers]
+        for member in [*reversed(layers), *rest]:
+            tout.addfile(member, tin.extractfile(member) if member.isfile() else None)
+    recorder = Recorder()
+    closure = DockerArchiveLoader(observers=(recorder,)).load(
+        InputSource.from_arg(str(out)), LoadOptions()
+    )
+    assert sorted(recorder.seen) == [
+        (0, "etc/motd", 13),
+        (0, "etc/passwd", 71),
+        (1, "etc/motd", 41),
+    ]
+    assert len(closure.layers) == 6
