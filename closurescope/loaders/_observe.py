@@ -12,9 +12,11 @@ reference scanning, for instance) need no second read:
   loading fails half-way (the load raises LoadError instead).
 
 ``layer_index`` is the layer's index in the image (0 = bottom) whenever the loader knows it
-when the layer starts streaming. It is the order of appearance of the layer in the archive
-when a non-seekable stream (standard input) names the layer order only after the layers
-(``manifest.json`` at the end of a ``docker save``). A rootfs passes 0.
+when the layer starts streaming: always for an OCI layout directory, and for an uncompressed
+archive file (its JSON documents are read first by seeking over the tar headers). It is the
+order of appearance of the layer in the archive only when a non-seekable stream (standard
+input) names the layer order after the layers (``manifest.json`` at the end of a
+``docker save``). A rootfs passes 0.
 """
 
 from __future__ import annotations
