@@ -6,6 +6,7 @@ Views: ``1`` closure browser, ``2`` files (when the input has files), ``3`` find
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import ClassVar
 
 from textual.app import App
@@ -75,7 +76,7 @@ class ClosurescopeApp(App[None]):
         available = [name for name in VIEWS if self.is_screen_installed(name)]
         for name in available:
             screen = self.get_screen(name)
-            screen.title = self.closure.source.path
+            screen.title = PurePosixPath(self.closure.source.path).name or self.closure.source.path
             screen.sub_title = view_tabs(name, available)
         self.push_screen("browse")
 

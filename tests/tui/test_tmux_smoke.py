@@ -1,0 +1,156 @@
+"""Smoke test: the real ``closurescope explore`` in a real terminal (tmux at 80x24).
+
+Starts the command in a detached tmux session, sends keys, reads the screen with
+``capture-pane`` and quits with ``q``, as a user would.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CORPUS, ROOT, SAMPLES, have
+
+pytestmark = [
+    pytest.mark.tui,
+    pytest.mark.needs_tools,
+    pytest.mark.skipif(not have("tmux"), reason="tmux is not installed"),
+]
+
+NIX_SAMPLE = SAMPLES / "nix" / "app-image-root-full.path-info-S.json"
+
+
+class Terminal:
+    """A detached tmux session running one command."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def screen(self) -> str:
+        """The visible screen as text."""
+        out = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return out.stdout
+
+    def send(self, *keys: str) -> None:
+        """Send tmux key names (``Right``, ``q``, ``Escape`` …)."""
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def alive(self) -> bool:
+        """True while the session (the command) runs."""
+        return (
+            subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode
+            == 0
+        )
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        """Poll the screen until ``text`` shows up; fail with the last screen otherwise."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        pytest.fail(f"{text!r} never appeared; last screen:\n{screen}")
+
+
+def start(args: list[str]) -> Iterator[Terminal]:
+    """Run ``closurescope explore ARGS`` in an 80x24 tmux session; kill it afterwards."""
+    name = f"closurescope-smoke-{uuid.uuid4().hex[:8]}"
+    command = " ".join(
+        shlex.quote(part) for part in [sys.executable, "-m", "closurescope", "explore", *args]
+    )
+    subprocess.run(
+        [
+            "tmux",
+            "new-session",
+            "-d",
+            "-s",
+            name,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-c",
+            str(ROOT),
+            f"TERM=xterm-256color {command}; sleep 30",
+        ],
+        check=True,
+    )
+    # no status line: the app gets the whole 80x24
+    subprocess.run(["tmux", "set-option", "-t", name, "status", "off"], check=True)
+    term = Terminal(name)
+    try:
+        yield term
+    finally:
+        if term.alive():
+            subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+@pytest.fixture
+def nix_terminal() -> Iterator[Terminal]:
+    """explore on the real nix path-info sample."""
+    yield from start([str(NIX_SAMPLE)])
+
+
+def test_explore_a_nix_closure_in_tmux(nix_terminal: Terminal) -> None:
+    """Opens on the root, → shows its references, ? shows help, q quits the program."""
+    term = nix_terminal
+    screen = term.wait_for("roots (1)")
+    assert "app-image-root-full" in screen
+    assert "referrers" in screen
+    assert "references" in screen
+    assert "Browse" in screen
+    term.send("Right")
+    # the middle column is now inside the root, its references listed
+    screen = term.wait_for("app-image-root-full (")
+    assert "glibc" in screen
+    term.send("?")
+    screen = term.wait_for("Keys")
+    assert "Why" in screen
+    term.send("Escape")
+    # a key right after ESC would read as Alt+key: wait until the modal is gone
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "Keys (mouse" in term.screen():
+        time.sleep(0.2)
+    term.send("3")
+    term.wait_for("findings")
+    term.send("q")
+    # the app is gone: the shell's sleep keeps the pane, the app's screen is cleared
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "Quit" in term.screen():
+        time.sleep(0.2)
+    assert "Quit" not in term.screen()
+
+
+@pytest.fixture
+def image_terminal() -> Iterator[Terminal]:
+    """explore on dive's docker-archive fixture."""
+    image = CORPUS / "dive" / "test-docker-image.tar"
+    if not image.is_file():
+        pytest.skip("dive corpus not present")
+    yield from start([str(Path(image))])
+
+
+def test_explore_an_image_files_view_in_tmux(image_terminal: Terminal) -> None:
+    """2 opens the files view with the layer selector; g lists the largest files."""
+    term = image_terminal
+    term.wait_for("roots (")
+    term.send("2")
+    screen = term.wait_for("all layers")
+    assert "#0" in screen
+    term.send("g")
+    term.wait_for("largest files")
+    term.send("q")
