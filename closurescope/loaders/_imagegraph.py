@@ -57,6 +57,7 @@ _STORE_NAME_RE = re.compile(
     r"^(?P<hash>[0123456789abcdfghijklmnpqrsvwxyz]{32})-[0-9A-Za-z+\-._?=]+$"
 )
 UNOWNED = NodeId("unowned")
+_NOT_NAR = (FileKind.CHAR, FileKind.BLOCK, FileKind.FIFO, FileKind.SOCKET)
 
 DPKG_STATUS = "var/lib/dpkg/status"
 DPKG_STATUS_D = "var/lib/dpkg/status.d"
@@ -222,8 +223,9 @@ def store_paths(tree: FileTree) -> dict[NodeId, tuple[str, str]]:
     for path in tree.children(STORE_DIR):
         name = path.rsplit("/", 1)[-1]
         match = _STORE_NAME_RE.match(name)
-        if match is None or len(name) > 32 + 1 + 211:
-            continue
+        entry = tree.get(path)
+        if match is None or len(name) > 32 + 1 + 211 or entry is None or entry.kind in _NOT_NAR:
+            continue  # not a store path name, or a device/FIFO/socket (no NAR can hold one)
         out[NodeId("/" + path)] = (match.group("hash"), path)
     return out
 

@@ -532,3 +532,32 @@ def test_rootfs_tar_loader_reads_dpkg_packages(tmp_path: Path) -> None:
         assert graph.component(NodeId(f"deb:{name}")).self_size == expected
     assert closure.files.get("var/lib/dpkg/status").component == "unowned"  # type: ignore[union-attr]
     assert any("belong to no package" in d for d in closure.diagnostics)
+
+
+def test_the_database_version_in_the_merged_tree_is_used() -> None:
+    """Layer 0 installs a and b; layer 1 rewrites the status without b: only a is installed."""
+    scanner = ImageScanner()
+    versions = {
+        0: b"Package: a\nVersion: 1\n\nPackage: b\nVersion: 1\n",
+        1: b"Package: a\nVersion: 2\n",
+    }
+    for layer, data in versions.items():
+        entry = FileEntry(path="var/lib/dpkg/status", kind=FileKind.FILE, layer=layer)
+        stream(scanner, entry, data, layer)
+    builder = FileTreeBuilder()
+    builder.add(
+        FileEntry(path="var/lib/dpkg/status", kind=FileKind.FILE, size=len(versions[1]), layer=1)
+    )
+    graph, _, _ = build(builder.build(), scanner.result())
+    assert sorted(graph) == ["deb:a", "unowned"]
+    assert graph.component(NodeId("deb:a")).version == "2"
+
+
+def test_a_fifo_named_like_a_store_path_is_not_one() -> None:
+    builder = FileTreeBuilder()
+    builder.add(FileEntry(path=f"{A}", kind=FileKind.FIFO))
+    builder.add(FileEntry(path=f"{B}/lib/libc.so.6", kind=FileKind.FILE, size=3))
+    result = build_image_graph(builder.build(), (), None, ImageScanner().result())
+    assert result is not None
+    graph = result[0].build(allow_cycles=True)
+    assert [n for n in graph if n.startswith("/nix/store/")] == ["/" + B]
