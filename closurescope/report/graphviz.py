@@ -24,6 +24,7 @@ from closurescope.model import (
     ComponentKind,
     DepGraph,
     DepGraphBuilder,
+    FileKind,
     Finding,
     NodeId,
     split_name_version,
@@ -108,21 +109,52 @@ def _metric(result: AnalysisResult, by: str) -> dict[NodeId, int | None]:
 
 
 def finding_marks(closure: Closure, findings: Iterable[Finding]) -> dict[NodeId, tuple[str, ...]]:
-    """Rule ids per component: subjects that are component ids, or files owned by one."""
-    marks: dict[NodeId, set[str]] = {}
+    """Rule ids per component that a finding's subjects name.
+
+    A subject is a component id, or an in-image path: the owning component of the file in the
+    merged tree, else every layer component (``layer:N``) whose entries write that path (so
+    the layers holding a file that a later layer overwrites or deletes are all marked).
+    """
+    graph = closure.graph
     files = closure.files
+    layer_writes: dict[str, set[int]] | None = None
+    marks: dict[NodeId, set[str]] = {}
+
+    def layer_node(index: int | None) -> NodeId | None:
+        node = NodeId(f"layer:{index}")
+        return node if index is not None and node in graph else None
+
     for finding in findings:
         for subject in finding.subjects:
-            node: str | None = None
-            if subject in closure.graph:
-                node = subject
-            elif files is not None:
-                entry = files.get(subject.lstrip("/"))
-                if entry is not None and entry.component in closure.graph:
-                    node = entry.component
-            if node is not None:
-                marks.setdefault(NodeId(node), set()).add(finding.rule_id)
+            nodes: set[NodeId] = set()
+            path = subject.lstrip("/")
+            entry = files.get(path) if files is not None else None
+            if subject in graph:
+                nodes.add(NodeId(subject))
+            if entry is not None and entry.component is not None and entry.component in graph:
+                nodes.add(NodeId(entry.component))
+            if not nodes and closure.layers:
+                if layer_writes is None:
+                    layer_writes = _layer_writes(closure)
+                writers = layer_writes.get(path, set())
+                if entry is not None and entry.layer is not None:
+                    writers = writers | {entry.layer}
+                for index in writers:
+                    node = layer_node(index)
+                    if node is not None:
+                        nodes.add(node)
+            for node in nodes:
+                marks.setdefault(node, set()).add(finding.rule_id)
     return {n: tuple(sorted(ids)) for n, ids in sorted(marks.items())}
+
+
+def _layer_writes(closure: Closure) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = {}
+    for layer in closure.layers:
+        for entry in layer.entries:
+            if entry.kind not in (FileKind.WHITEOUT, FileKind.OPAQUE):
+                out.setdefault(entry.path, set()).add(layer.index)
+    return out
 
 
 def _rule_colour(rule_id: str) -> str:

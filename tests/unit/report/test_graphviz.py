@@ -9,7 +9,20 @@ import pytest
 
 from closurescope.analysis import AnalysisResult, analyze
 from closurescope.errors import UsageError
-from closurescope.model import Closure, Finding, NodeId, Severity
+from closurescope.model import (
+    Closure,
+    Component,
+    ComponentKind,
+    DepGraphBuilder,
+    FileEntry,
+    FileKind,
+    FileTreeBuilder,
+    Finding,
+    Layer,
+    NodeId,
+    Severity,
+    Source,
+)
 from closurescope.report.graph_select import (
     BY_CHOICES,
     layer_of,
@@ -402,3 +415,44 @@ def test_rankdir_follows_the_shape() -> None:
     star.update({f"leaf{i}-1": (100 + i, []) for i in range(40)})
     closure = closure_from(star, ["root-1"])
     assert "rankdir=LR" in graph_dot(closure, analyze(closure), top=0)
+
+
+def test_findings_on_paths_mark_owners_and_writing_layers() -> None:
+    builder = DepGraphBuilder()
+    for index in range(3):
+        builder.add(
+            Component(
+                id=NodeId(f"layer:{index}"),
+                kind=ComponentKind.LAYER,
+                name=f"layer {index}",
+                self_size=100,
+            )
+        )
+        if index:
+            builder.add_reference(NodeId(f"layer:{index}"), NodeId(f"layer:{index - 1}"))
+    cache = FileEntry(path="tmp/cache.bin", kind=FileKind.FILE, size=90, layer=0)
+    conf0 = FileEntry(path="etc/app.conf", kind=FileKind.FILE, size=5, layer=0)
+    conf2 = FileEntry(path="etc/app.conf", kind=FileKind.FILE, size=7, layer=2)
+    gone = FileEntry(path="tmp/cache.bin", kind=FileKind.WHITEOUT, layer=1)
+    tree = FileTreeBuilder()
+    tree.add(conf2)
+    closure = Closure(
+        source=Source(path="img.tar", format="test"),
+        graph=builder.build(),
+        files=tree.build(),
+        layers=(
+            Layer(index=0, entries=(cache, conf0)),
+            Layer(index=1, entries=(gone,)),
+            Layer(index=2, entries=(conf2,)),
+        ),
+    )
+    findings = [
+        Finding(rule_id="CS304", severity=Severity.INFO, title="w", subjects=("tmp/cache.bin",)),
+        Finding(rule_id="CS304", severity=Severity.INFO, title="w", subjects=("/etc/app.conf",)),
+        Finding(rule_id="CS301", severity=Severity.INFO, title="x", subjects=("layer:1",)),
+    ]
+    assert finding_marks(closure, findings) == {
+        NodeId("layer:0"): ("CS304",),
+        NodeId("layer:1"): ("CS301",),
+        NodeId("layer:2"): ("CS304",),
+    }
