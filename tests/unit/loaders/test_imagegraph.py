@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import shutil
 import subprocess
 import tarfile
@@ -561,3 +562,31 @@ def test_a_fifo_named_like_a_store_path_is_not_one() -> None:
     assert result is not None
     graph = result[0].build(allow_cycles=True)
     assert [n for n in graph if n.startswith("/nix/store/")] == ["/" + B]
+
+
+def test_evidence_contains_what_nix_why_depends_precise_names() -> None:
+    """Each link ``A └───FILE … → B`` of real ``nix why-depends --precise`` output is evidence."""
+    from closurescope.loaders import load
+
+    archive = NIX_SAMPLES / "images" / "app-full.docker.tar"
+    outputs = sorted(NIX_SAMPLES.glob("*.why-depends-precise.*.txt"))
+    if not archive.exists() or not outputs:
+        pytest.skip("the Nix samples are not there")
+    graph = load(str(archive)).graph
+    ansi = re.compile(r"\x1b\[[0-9;]*m")
+    links = 0
+    for output in outputs:
+        lines = [ansi.sub("", line).strip() for line in output.read_text().splitlines()]
+        current = lines[0]
+        pending: str | None = None
+        for line in lines[1:]:
+            if line.startswith("└───"):
+                pending = re.split(r": | -> ", line.removeprefix("└───"), maxsplit=1)[0]
+            elif line.startswith("→ "):
+                target = line.removeprefix("→ ").strip()
+                assert pending is not None
+                evidence = graph.evidence(NodeId(current), NodeId(target))
+                assert current.lstrip("/") + "/" + pending in evidence, (current, target)
+                links += 1
+                current, pending = target, None
+    assert links == 4
