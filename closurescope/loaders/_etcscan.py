@@ -119,17 +119,35 @@ def _search(buf: bytes, found: set[bytes]) -> None:
         found.update(pattern.findall(buf))
 
 
+ACCOUNT_FILES = ("passwd", "group")
+"""Files named so (``etc/passwd``, or what it links to) are also parsed: each account name
+becomes a marker ``passwd:NAME`` / ``group:NAME`` (for the ``User`` lint, CS408)."""
+ACCOUNT_LIMIT = 1 << 20
+"""Largest passwd/group file parsed."""
+
+
+def account_markers(kind: str, data: bytes) -> set[bytes]:
+    """``passwd:root``-style markers: the first field of every ``name:…`` line."""
+    out: set[bytes] = set()
+    for line in data.splitlines():
+        name, sep, _ = line.partition(b":")
+        name = name.strip()
+        if sep and name and not name.startswith(b"#"):
+            out.add(kind.encode() + b":" + name)
+    return out
+
+
 def wants_scan(entry: FileEntry) -> bool:
     """Programs and shared libraries: executable files and ``*.so*`` (what the etc analysis
     reads markers from); data files (a locale archive, certificates) are not scanned."""
     name = entry.path.rsplit("/", 1)[-1]
-    return entry.is_executable or ".so" in name
+    return entry.is_executable or ".so" in name or name in ACCOUNT_FILES
 
 
 class _Sink:
     """One file's content: markers found so far, and the tail of the last chunk."""
 
-    __slots__ = ("_found", "_layer", "_path", "_scanner", "_tail")
+    __slots__ = ("_account", "_found", "_layer", "_path", "_scanner", "_tail")
 
     def __init__(self, scanner: EtcScanner, layer: int, path: str) -> None:
         self._scanner = scanner
@@ -137,6 +155,8 @@ class _Sink:
         self._path = path
         self._found: set[bytes] = set()
         self._tail = b""
+        name = path.rsplit("/", 1)[-1]
+        self._account: list[bytes] | None = [] if name in ACCOUNT_FILES else None
 
     def update(self, chunk: bytes) -> None:
         data = chunk if isinstance(chunk, bytes) else bytes(chunk)
@@ -144,8 +164,15 @@ class _Sink:
         buf = self._tail + data if self._tail else data
         _search(buf, self._found)
         self._tail = buf[-_TAIL:]
+        if self._account is not None:
+            self._account.append(data)
+            if sum(len(p) for p in self._account) > ACCOUNT_LIMIT:
+                self._account = None
 
     def end(self) -> None:
+        if self._account is not None:
+            kind = self._path.rsplit("/", 1)[-1]
+            self._found |= account_markers(kind, b"".join(self._account))
         self._scanner._finish(self._path, self._layer, self._found)
 
 

@@ -36,7 +36,8 @@ class Closure:
     file_markers: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """In-image path → the etc-file names and library signatures found in that file's bytes
     (``/etc/services``, ``getaddrinfo``, ``SSL_CTX_new`` …, see ``loaders._etcscan``); only
-    programs and shared libraries are scanned, and only files with a marker are listed."""
+    programs and shared libraries are scanned, and only files with a marker are listed. Files
+    named ``passwd``/``group`` also list their account names as ``passwd:NAME``/``group:NAME``."""
 
     @property
     def is_image(self) -> bool:
