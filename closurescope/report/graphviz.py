@@ -480,10 +480,11 @@ class _Group:
     size: int | None
 
 
-def _groups(graph: DepGraph) -> dict[NodeId, _Group]:
+def _groups(graph: DepGraph, rename: Mapping[NodeId, NodeId]) -> dict[NodeId, _Group]:
     members: dict[NodeId, list[Component]] = {}
     for comp in graph.components.values():
-        members.setdefault(group_key(comp.kind, comp.name), []).append(comp)
+        key = group_key(comp.kind, comp.name)
+        members.setdefault(rename.get(key, key), []).append(comp)
     out: dict[NodeId, _Group] = {}
     for key, comps in members.items():
         versions = sorted({c.version or _component_lines(c)[1] or "ε" for c in comps})
@@ -493,9 +494,25 @@ def _groups(graph: DepGraph) -> dict[NodeId, _Group]:
     return out
 
 
-def _group_edges(graph: DepGraph) -> set[tuple[NodeId, NodeId]]:
+def _group_edges(graph: DepGraph, rename: Mapping[NodeId, NodeId]) -> set[tuple[NodeId, NodeId]]:
     key = {n: group_key(c.kind, c.name) for n, c in graph.components.items()}
+    key = {n: rename.get(k, k) for n, k in key.items()}
     return {(key[a], key[b]) for a, b in graph.edges() if key[a] != key[b]}
+
+
+def _root_rename(old: DepGraph, new: DepGraph) -> dict[NodeId, NodeId]:
+    """When each side has one root and their names differ, match them (``app`` → ``app-v2``)."""
+    if len(old.roots) != 1 or len(new.roots) != 1:
+        return {}
+    a, b = old.component(old.roots[0]), new.component(new.roots[0])
+    old_key, new_key = group_key(a.kind, a.name), group_key(b.kind, b.name)
+    if old_key == new_key or a.kind is not b.kind:
+        return {}
+    old_keys = {group_key(c.kind, c.name) for c in old.components.values()}
+    new_keys = {group_key(c.kind, c.name) for c in new.components.values()}
+    if new_key in old_keys or old_key in new_keys:
+        return {}
+    return {old_key: new_key}
 
 
 def _status(old: _Group | None, new: _Group | None) -> str:
@@ -521,12 +538,14 @@ def diff_dot(
     Nodes are coloured added / removed / grown / shrunk / changed (version only) / same and
     labelled with self-size deltas; the ``top`` biggest changes are kept (roots of either side
     too), the rest folded with their summed delta. Edges only in the new closure are green,
-    edges only in the old one red and dashed.
+    edges only in the old one red and dashed. When each side has a single root under a
+    different name (``app`` → ``app-v2``), the two roots are matched as one component.
     """
-    old_groups = _groups(old_closure.graph)
-    new_groups = _groups(new_closure.graph)
-    old_edges = _group_edges(old_closure.graph)
-    new_edges = _group_edges(new_closure.graph)
+    rename = _root_rename(old_closure.graph, new_closure.graph)
+    old_groups = _groups(old_closure.graph, rename)
+    new_groups = _groups(new_closure.graph, {})
+    old_edges = _group_edges(old_closure.graph, rename)
+    new_edges = _group_edges(new_closure.graph, {})
     builder = DepGraphBuilder()
     delta: dict[NodeId, int | None] = {}
     status: dict[NodeId, str] = {}
@@ -551,7 +570,8 @@ def diff_dot(
     for closure in (old_closure, new_closure):
         for root in closure.graph.roots:
             comp = closure.graph.component(root)
-            builder.add_root(group_key(comp.kind, comp.name))
+            key = group_key(comp.kind, comp.name)
+            builder.add_root(rename.get(key, key))
     merged = builder.build(allow_cycles=True)
     magnitude: dict[NodeId, int | None] = {
         k: (abs(d) if d is not None else None) if status[k] != "same" else -1
@@ -577,6 +597,8 @@ def diff_dot(
         versions_old = ", ".join(old.versions) if old else "∅"
         versions_new = ", ".join(new.versions) if new else "∅"
         lines = [name, status[key]]
+        if old is not None and new is not None and old.name != new.name:
+            lines[0] = f"{old.name} → {new.name}"
         lines.append(
             versions_new if versions_old == versions_new else f"{versions_old} → {versions_new}"
         )

@@ -456,3 +456,18 @@ def test_findings_on_paths_mark_owners_and_writing_layers() -> None:
         NodeId("layer:1"): ("CS301",),
         NodeId("layer:2"): ("CS304",),
     }
+
+
+def test_diff_matches_single_roots_under_new_names() -> None:
+    old = closure_from(HELLO, ["app-1.0"])
+    renamed = {("service-1.0" if k == "app-1.0" else k): v for k, v in HELLO.items()}
+    new = closure_from(renamed, ["service-1.0"])
+    text = diff_dot(old, analyze(old), new, analyze(new), top=0)
+    line = next(x for x in text.splitlines() if "service" in x and "label=" in x)
+    assert "app → service\\nsame\\n" in line
+    assert "added" not in text.splitlines()[1]  # title counts: nothing added or removed
+    assert "removed" not in text.splitlines()[1]
+    # two roots on one side: no matching, the old root is removed and the new one added
+    two = closure_from({**renamed, "extra-1": (10, [])}, ["service-1.0", "extra-1"])
+    text = diff_dot(old, analyze(old), two, analyze(two), top=0)
+    assert "2 added, 1 removed" in text.splitlines()[1]
