@@ -151,3 +151,22 @@ def test_gzip_rootfs_tar(tmp_path: Path) -> None:
     assert "etc/gone" not in closure.files
     assert any("whiteout marker" in d for d in closure.diagnostics)
     assert sorted(closure.graph) == ["dir:bin"]  # etc/ held only the ignored marker
+
+
+def test_unreadable_file_is_a_diagnostic(rootfs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # root can read anything, so make one read fail the way EACCES would
+    from closurescope.loaders import rootfs as module
+
+    real = module._read
+
+    def failing(path: str, start: int, limit: int | None, hasher: object) -> None:
+        if path.endswith("b.so"):
+            raise PermissionError(13, "Permission denied")
+        real(path, start, limit, hasher)
+
+    monkeypatch.setattr(module, "_read", failing)
+    closure = load(str(rootfs))
+    assert any("cannot read usr/lib/b.so: Permission denied" in d for d in closure.diagnostics)
+    assert closure.files is not None
+    assert closure.files.entries["usr/lib/b.so"].digest is None
+    assert closure.files.entries["usr/lib/a.so"].digest is not None  # a and d still compared
