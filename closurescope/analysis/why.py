@@ -1,0 +1,192 @@
+"""Why is this in my closure? Dependency chains from the roots to a target.
+
+Like ``nix why-depends`` (one shortest chain per root) and its ``--all`` (every chain), and
+like nix-tree's why-depends view, which enumerates every chain but caps the enumeration
+(at 1 000 000, after an out-of-memory report). Here the cap is ``limit`` (default 1000): chains
+come shortest first, then in lexicographic order of their node ids, so the first ``limit`` are
+always the same ones; the total number of chains is counted separately by dynamic programming
+over the DAG, so it is reported even when the enumeration stops early.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from closurescope.model import DepGraph, NodeId, store_path_name
+
+Chain = tuple[NodeId, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WhyResult:
+    """Chains from the sources (default: the graph's roots) down to ``target``."""
+
+    target: NodeId
+    sources: tuple[NodeId, ...]
+    shortest: Mapping[NodeId, Chain]
+    """For each source whose closure holds the target: its shortest chain (the
+    lexicographically smallest of the shortest ones). Sources that do not reach it are absent."""
+    chains: tuple[Chain, ...]
+    """Every chain from a source to the target, shortest first then lexicographic, capped."""
+    truncated: bool
+    """True when more chains exist than ``chains`` holds."""
+    total: int | None
+    """How many chains exist in all (None when cycles make the count ill-defined)."""
+
+    @property
+    def reachable(self) -> bool:
+        """True when some source depends on the target."""
+        return bool(self.shortest)
+
+
+def _distances_to(graph: DepGraph, target: NodeId) -> dict[NodeId, int]:
+    """Edges needed from each node to reach ``target`` (BFS over referrers)."""
+    dist = {target: 0}
+    queue = deque([target])
+    while queue:
+        node = queue.popleft()
+        for parent in graph.referrers(node):
+            if parent not in dist:
+                dist[parent] = dist[node] + 1
+                queue.append(parent)
+    return dist
+
+
+def _count_paths(
+    graph: DepGraph, target: NodeId, relevant: Mapping[NodeId, int]
+) -> dict[NodeId, int] | None:
+    """Number of chains from each relevant node to ``target`` (None if the relevant part has
+    a cycle)."""
+    counts: dict[NodeId, int] = {}
+    state: dict[NodeId, int] = {}  # 1 = on the DFS stack, 2 = done
+    for start in sorted(relevant):
+        if start in state:
+            continue
+        stack: list[tuple[NodeId, list[NodeId]]] = [
+            (start, [c for c in graph.references(start) if c in relevant])
+        ]
+        state[start] = 1
+        while stack:
+            node, todo = stack[-1]
+            if todo:
+                child = todo.pop()
+                mark = state.get(child)
+                if mark == 1:
+                    return None
+                if mark is None:
+                    state[child] = 1
+                    stack.append((child, [c for c in graph.references(child) if c in relevant]))
+                continue
+            stack.pop()
+            state[node] = 2
+            if node == target:
+                counts[node] = 1
+            else:
+                counts[node] = sum(counts[c] for c in graph.references(node) if c in relevant)
+    return counts
+
+
+def _shortest_chain(graph: DepGraph, source: NodeId, dist: Mapping[NodeId, int]) -> Chain:
+    chain = [source]
+    node = source
+    while dist[node]:
+        want = dist[node] - 1
+        node = min(c for c in graph.references(node) if dist.get(c) == want)
+        chain.append(node)
+    return tuple(chain)
+
+
+def why_depends(
+    graph: DepGraph,
+    target: NodeId,
+    *,
+    sources: Iterable[NodeId] | None = None,
+    limit: int = 1000,
+) -> WhyResult:
+    """Chains from ``sources`` (default: the roots) to ``target``; at most ``limit`` listed.
+
+    Enumeration is a best-first search over partial chains keyed by (length so far + exact
+    distance left, chain): with an exact distance the first complete chains popped are the
+    shortest, and among equal lengths a prefix sorts before its extensions, so chains come
+    out in (length, lexicographic) order. Every partial chain kept can be completed, so the
+    work is proportional to the chains listed, not to all chains.
+    """
+    if target not in graph:
+        raise KeyError(target)
+    srcs = tuple(sorted(set(graph.roots if sources is None else sources)))
+    for s in srcs:
+        if s not in graph:
+            raise KeyError(s)
+    dist = _distances_to(graph, target)
+    reaching = [s for s in srcs if s in dist]
+    shortest = {s: _shortest_chain(graph, s, dist) for s in reaching}
+    relevant = dict(dist)
+    counts = _count_paths(graph, target, relevant)
+    total = None if counts is None else sum(counts[s] for s in reaching)
+
+    chains: list[Chain] = []
+    heap: list[tuple[int, Chain]] = [(dist[s], (s,)) for s in reaching]
+    heapq.heapify(heap)
+    truncated = False
+    while heap:
+        _, chain = heapq.heappop(heap)
+        last = chain[-1]
+        if last == target:
+            if len(chains) == limit:
+                truncated = True
+                break
+            chains.append(chain)
+            continue
+        g = len(chain)
+        on_chain = set(chain)
+        for child in graph.references(last):
+            d = dist.get(child)
+            if d is not None and child not in on_chain:
+                heapq.heappush(heap, (g + d, (*chain, child)))
+    if total is not None:
+        truncated = total > len(chains)
+    return WhyResult(
+        target=target,
+        sources=srcs,
+        shortest=dict(sorted(shortest.items())),
+        chains=tuple(chains),
+        truncated=truncated,
+        total=total,
+    )
+
+
+def find_targets(graph: DepGraph, query: str) -> list[NodeId]:
+    """Nodes a user means by ``query``, by the first rule that matches anything:
+
+    exact id; store path name (``glibc-2.39``); package name without version, any output
+    (``glibc`` matches ``glibc-2.39`` and ``glibc-2.39-bin``); glob on the name (when the
+    query has ``*?[``); case-insensitive substring of the name or id. Sorted.
+    """
+    if query in graph:
+        return [NodeId(query)]
+    comps = graph.components
+    lowered = query.lower()
+    globbing = any(c in query for c in "*?[")
+
+    def exact_name(node: NodeId) -> bool:
+        return comps[node].name == query or store_path_name(node) == query
+
+    def package(node: NodeId) -> bool:
+        return comps[node].pname == query
+
+    def glob(node: NodeId) -> bool:
+        return globbing and fnmatchcase(comps[node].name, query)
+
+    def substring(node: NodeId) -> bool:
+        return lowered in comps[node].name.lower() or lowered in node.lower()
+
+    rules: tuple[Callable[[NodeId], bool], ...] = (exact_name, package, glob, substring)
+    for rule in rules:
+        found = sorted(node for node in comps if rule(node))
+        if found:
+            return found
+    return []
