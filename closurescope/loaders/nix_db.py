@@ -14,7 +14,13 @@ import sqlite3
 from pathlib import Path
 
 from closurescope.errors import LoadError
-from closurescope.loaders._nix import StoreRecord, build_closure, normalize_hash, one_line
+from closurescope.loaders._nix import (
+    StoreRecord,
+    build_closure,
+    is_store_path,
+    normalize_hash,
+    one_line,
+)
 from closurescope.loaders.base import InputSource, LoadOptions
 from closurescope.model import Closure
 
@@ -123,6 +129,11 @@ class NixDbLoader:
         if not os.access(source.path, os.R_OK):
             raise LoadError(source.display, "permission denied")
         roots = tuple(dict.fromkeys(r.rstrip("/") for r in options.roots))
+        for root in roots:
+            if not is_store_path(root):
+                raise LoadError(
+                    source.display, f"--root {root} is not a store path (/nix/store/<hash>-<name>)"
+                )
         conn = _open(source.path, source.display)
         try:
             records, diagnostics = _records(conn, source.display, roots)

@@ -76,6 +76,11 @@ def test_unknown_root_is_listed() -> None:
     assert message == f"{DATA / 'db.sqlite'}: not valid in this database (nothing found): {gone}"
 
 
+def test_root_that_is_not_a_store_path() -> None:
+    with pytest.raises(LoadError, match=r"--root \./result is not a store path"):
+        load(str(DATA / "db.sqlite"), LoadOptions(roots=("./result",)))
+
+
 def _snapshot(directory: Path) -> dict[str, tuple[bytes, int, int]]:
     return {
         p.name: (p.read_bytes(), p.stat().st_mtime_ns, stat.S_IMODE(p.stat().st_mode))
