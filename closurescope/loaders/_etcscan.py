@@ -197,7 +197,9 @@ class EtcScanner:
 
     def _finish(self, path: str, layer: int, found: set[bytes]) -> None:
         if found or path in self._found:
-            self._found.setdefault(path, {})[layer] = frozenset(m.decode() for m in found)
+            self._found.setdefault(path, {})[layer] = frozenset(
+                m.decode("utf-8", "replace") for m in found
+            )
 
     def versions(self) -> Mapping[str, Mapping[int, frozenset[str]]]:
         """Markers per path and layer index (files with no marker in any version omitted)."""

@@ -32,6 +32,7 @@ from closurescope.errors import LoadError
 from closurescope.loaders._etcscan import etc_markers, scan_rootfs_markers
 from closurescope.loaders._fallback_graph import image_parts, scanning
 from closurescope.loaders._merge import rootfs_tree
+from closurescope.loaders._nixscan import ImageScanner, scan_rootfs
 from closurescope.loaders._observe import Observers
 from closurescope.loaders._tarstream import CHUNK, looks_like_tar, scan_tar, sniff_compression
 from closurescope.loaders.base import InputSource, LoadOptions
@@ -202,7 +203,9 @@ class RootfsLoader:
             f"{where}: xxh3-128 digests only for files whose size and first 4 KiB "
             "are shared with another file"
         )
-        graph, owned, graph_notes = image_parts(builder.build(), (), None, self.observers)
+        tree = builder.build()
+        scanner = scan_rootfs(source.path, tree, ImageScanner())  # store refs, package dbs
+        graph, owned, graph_notes = image_parts(tree, (), None, (*self.observers, scanner))
         return Closure(
             source=Source(path=where, format=self.name, description="root filesystem directory"),
             graph=graph,

@@ -590,3 +590,33 @@ def test_evidence_contains_what_nix_why_depends_precise_names() -> None:
                 links += 1
                 current, pending = target, None
     assert links == 4
+
+
+def test_rootfs_directory_loader_scans_store_references(tmp_path: Path) -> None:
+    """A rootfs directory with a small store: contents are read, references and sizes found."""
+    from closurescope.loaders import load
+
+    root = tmp_path / "rootfs"
+    (root / A / "bin").mkdir(parents=True)
+    (root / B / "lib").mkdir(parents=True)
+    (root / "etc").mkdir()
+    tool = root / A / "bin" / "tool"
+    tool.write_bytes(b"\x7fELF\x00" + f"/nix/store/{HB}-glibc-2.39/lib/ld.so".encode() + b"\x00")
+    tool.chmod(0o755)
+    (root / B / "lib" / "libc.so.6").write_bytes(b"\x7fELF" + bytes(100))
+    (root / "etc" / "profile").write_text(f"PATH=/nix/store/{HA}-hello-server-1.0/bin\n")
+    (root / "etc" / "libc").symlink_to(f"/{B}/lib/libc.so.6")
+    closure = load(str(root))
+    assert closure.source.format == "rootfs"
+    graph = closure.graph
+    assert graph.references(NodeId("/" + A)) == ("/" + B,)
+    assert graph.evidence(NodeId("/" + A), NodeId("/" + B)) == (f"{A}/bin/tool",)
+    assert graph.references(NodeId("dir:etc")) == ("/" + A, "/" + B)
+    assert closure.files is not None
+    assert closure.files.get(f"{A}/bin/tool").component == "/" + A  # type: ignore[union-attr]
+    if shutil.which("nix-store"):  # nix-store --dump serialises any path, not only store paths
+        for top in (A, B):
+            dump = subprocess.run(
+                ["nix-store", "--dump", str(root / top)], check=True, capture_output=True
+            ).stdout
+            assert graph.component(NodeId("/" + top)).self_size == len(dump)
