@@ -432,16 +432,20 @@ def _legend(
         leg.node("legend_a", label="dependent", fillcolor="white")
         leg.node("legend_b", label="dependency", fillcolor="white")
         leg.edge("legend_a", "legend_b", label="references")
-        leg.node("legend_c", label="kept", fillcolor="white")
-        leg.edge("legend_b", "legend_c", label="via hidden", style="dashed", color="#969696")
-        leg.node(
-            "legend_fold",
-            label=_text("+N more", "(hidden, folded)"),
-            shape="note",
-            style="filled",
-            fillcolor="#f0f0f0",
-            color="#969696",
-        )
+        if any(not edge.direct for edge in sel.edges):
+            leg.node("legend_c", label="dependency", fillcolor="white")
+            leg.edge(
+                "legend_b", "legend_c", label="through hidden ones", style="dashed", color="#969696"
+            )
+        if sel.folds:
+            leg.node(
+                "legend_fold",
+                label=_text("+N more", "(hidden, folded)"),
+                shape="note",
+                style="filled",
+                fillcolor="#f0f0f0",
+                color="#969696",
+            )
         if sel.highlighted:
             leg.node(
                 "legend_target",

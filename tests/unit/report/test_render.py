@@ -108,8 +108,12 @@ def test_svg_nodes_and_edges_are_the_selected_graph(kind: str, options: dict[str
 @pytest.mark.needs_dot
 def test_legend_and_diff_render() -> None:
     closure = closure_from(HELLO, ["app-1.0"])
-    nodes, _ = svg_graph(render(graph_dot(closure, analyze(closure)), "svg"))
-    assert {"legend_size", "legend_fold", "legend_a", "legend_b"} <= nodes
+    nodes, _ = svg_graph(render(graph_dot(closure, analyze(closure), top=4), "svg"))
+    assert {"legend_size", "legend_fold", "legend_a", "legend_b", "legend_c"} <= nodes
+    nodes, _ = svg_graph(render(graph_dot(closure, analyze(closure), top=0), "svg"))
+    assert {"legend_size", "legend_a", "legend_b"} <= nodes
+    assert "legend_fold" not in nodes  # nothing folded, nothing dashed: not explained
+    assert "legend_c" not in nodes
     new = closure_from(HELLO_NEW, ["app-1.0"])
     dnodes, dedges = svg_graph(
         render(diff_dot(closure, analyze(closure), new, analyze(new)), "svg")
