@@ -190,3 +190,16 @@ def find_targets(graph: DepGraph, query: str) -> list[NodeId]:
         if found:
             return found
     return []
+
+
+def shortest_chain(graph: DepGraph, target: NodeId) -> Chain:
+    """One shortest chain from a root to ``target``: the lexicographically smallest of the
+    shortest ones over all roots (``nix why-depends ROOT TARGET`` for the best ROOT). When no
+    declared root reaches ``target``, the nodes nobody references count as roots; a node in a
+    cycle nobody enters is its own chain."""
+    dist = _distances_to(graph, target)
+    sources = [r for r in graph.roots if r in dist]
+    if not sources:
+        sources = [n for n in dist if not graph.referrers(n)] or [target]
+    best = min(dist[s] for s in sources)
+    return min(_shortest_chain(graph, s, dist) for s in sources if dist[s] == best)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from closurescope.analysis.detectors import layer_rules
+from closurescope.analysis.detectors import config_lint, etc_rules, graph_rules, layer_rules
 from closurescope.analysis.detectors.base import Detector
 
-DETECTORS: tuple[Detector, ...] = (layer_rules.DETECTOR,)
+DETECTORS: tuple[Detector, ...] = (
+    graph_rules.DETECTOR,
+    layer_rules.DETECTOR,
+    config_lint.DETECTOR,
+    etc_rules.DETECTOR,
+)
