@@ -23,6 +23,10 @@ def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResul
         from closurescope.analysis.layers import layer_metrics
 
         metrics["layers"] = layer_metrics(closure.layers)
+    if closure.files is not None and closure.files.get("etc") is not None:
+        from closurescope.analysis.etc import suggest_etc
+
+        metrics["etc"] = suggest_etc(closure, sizes, cfg).to_json()
     for detector in detectors():
         active = [r for r in detector.rules if cfg.enabled(r.id)]
         results.extend(
