@@ -308,14 +308,7 @@ def suggest_etc(
     """The minimal /etc for the image's programs, with evidence, the saving and the fix."""
     tree = closure.files
     if tree is None:
-        return EtcSuggestion(
-            applicable=False,
-            reason=(
-                f"{closure.source.path} is a closure without files ({closure.source.format}); "
-                "the /etc analysis needs an image or a root filesystem (docker-archive, OCI, "
-                "rootfs): it reads /etc and the programs' bytes"
-            ),
-        )
+        return EtcSuggestion(applicable=False, reason=_no_files_reason(closure, sizes))
     etc_root = _etc_root(tree)
     if etc_root is None:
         return EtcSuggestion(applicable=False, reason="the image has no /etc directory")
@@ -412,6 +405,30 @@ def suggest_etc(
         snippets=fix_snippets(etc_root, sorted(kept), model.mirrors, provs),
         notes=tuple(notes + model.notes),
     )
+
+
+def _no_files_reason(closure: Closure, sizes: Mapping[NodeId, NodeSizes]) -> str:
+    """Why a store-path closure gets no suggestion, naming the etc derivations it holds."""
+    text = (
+        f"{closure.source.path} is a closure without files ({closure.source.format}); "
+        "the /etc analysis needs an image or a root filesystem (docker-archive, OCI, rootfs): "
+        "it reads /etc and the programs' bytes"
+    )
+    etcs = [
+        n
+        for n, c in closure.graph.components.items()
+        if c.kind is ComponentKind.STORE_PATH and (c.name == "etc" or c.name.startswith("etc-"))
+    ]
+    for node in sorted(etcs):
+        ns = sizes.get(node)
+        added = ns.added_size if ns is not None else None
+        refs = len(closure.graph.references(node))
+        text += (
+            f"; it holds {node} (an etc derivation with {refs} references"
+            + (f", {added} bytes of added size as nix-tree counts it" if added is not None else "")
+            + "): run 'closurescope etc' on the image built from it"
+        )
+    return text
 
 
 def _uniq(evs: Iterable[Evidence]) -> tuple[Evidence, ...]:

@@ -33,6 +33,7 @@ class Command(Protocol):
 def commands() -> list[Command]:
     """Every subcommand, in help order (imports stay light: heavy modules load in run())."""
     from closurescope.cli.diff import DiffCommand
+    from closurescope.cli.etc import EtcCommand
     from closurescope.cli.explore import ExploreCommand
     from closurescope.cli.formats import FormatsCommand
     from closurescope.cli.graph import GraphCommand
@@ -45,6 +46,7 @@ def commands() -> list[Command]:
         WhyCommand(),
         DiffCommand(),
         GraphCommand(),
+        EtcCommand(),
         FormatsCommand(),
     ]
 
