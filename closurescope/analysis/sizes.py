@@ -155,12 +155,16 @@ def _plane_masks(weights: Sequence[int]) -> list[tuple[int, int]]:
     """``(k, mask)`` pairs: bit i of mask is bit k of weights[i] (built via binary strings:
     setting bits one by one would be quadratic)."""
     top = max(weights, default=0).bit_length()
+    if not top:
+        return []
+    # One binary string per weight, then zip(*…) transposes them into one string per plane:
+    # the C loops do the work instead of a Python loop per (weight, plane).
+    rows = [format(w, f"0{top}b") for w in reversed(weights)]
     out: list[tuple[int, int]] = []
-    for k in range(top):
-        digits = "".join("1" if (w >> k) & 1 else "0" for w in reversed(weights))
-        mask = int(digits, 2) if digits else 0
+    for digit, column in enumerate(zip(*rows, strict=True)):
+        mask = int("".join(column), 2)
         if mask:
-            out.append((k, mask))
+            out.append((top - 1 - digit, mask))
     return out
 
 
@@ -283,20 +287,39 @@ def _added(ig: IndexedGraph, walk: _Walk, doms: Sequence[int]) -> list[int | Non
     return [None if unk[v] else acc[v] for v in range(n)]
 
 
-def compute_sizes(graph: DepGraph) -> dict[NodeId, NodeSizes]:
-    """Self, closure and added size (and closure count) of every node, keyed by id (sorted)."""
-    ig = graph.indexed()
+@dataclass(frozen=True, slots=True)
+class IndexedSizes:
+    """Sizes of every node of an IndexedGraph, by index (None when unknown)."""
+
+    closure: list[int | None]
+    added: list[int | None]
+    count: list[int]
+
+
+def indexed_sizes(ig: IndexedGraph) -> IndexedSizes:
+    """Closure size, added size and closure count of every node of ``ig``, by index."""
     if not ig.ids:
-        return {}
+        return IndexedSizes([], [], [])
     walk = _walk(ig)
     closures = _closures(ig, walk)
     added = _added(ig, walk, _idoms(ig, walk))
+    closure: list[int | None] = [
+        None if unknown else size
+        for size, unknown in zip(closures.size, closures.unknown, strict=True)
+    ]
+    return IndexedSizes(closure, added, closures.count)
+
+
+def compute_sizes(graph: DepGraph) -> dict[NodeId, NodeSizes]:
+    """Self, closure and added size (and closure count) of every node, keyed by id (sorted)."""
+    ig = graph.indexed()
+    got = indexed_sizes(ig)
     return {
         node: NodeSizes(
             self_size=ig.sizes[i],
-            closure_size=None if closures.unknown[i] else closures.size[i],
-            added_size=added[i],
-            closure_count=closures.count[i],
+            closure_size=got.closure[i],
+            added_size=got.added[i],
+            closure_count=got.count[i],
         )
         for i, node in enumerate(ig.ids)
     }

@@ -1,0 +1,248 @@
+"""Benchmark: closure and added sizes of every path, closurescope vs a naive per-node BFS.
+
+One run prints, for a 12,000-path / 150,000-reference closure and a 100,000-path one
+(``gen_closure.py``, fixed seed), side by side:
+
+* closurescope end to end: ``closurescope.loaders.load(json)`` (the nix-path-info loader:
+  JSON → Components → DepGraph) + ``compute_sizes`` (every closure, added size and count);
+* closurescope's size algorithms alone on the integer view built straight from the JSON
+  (``indexed_sizes``), to show what the algorithm itself costs in time and memory;
+* the naive way: a BFS per node for its closure size (what ``nix path-info -S`` means), and
+  for the added size "remove the node, BFS the union closure again" (nix-tree's definition).
+  The naive loops run on a fixed random sample of nodes until a time budget is spent, then the
+  per-node time is multiplied by the node count; the line says "extrapolated" when it is. The
+  sampled naive results are compared with closurescope's and must be equal.
+
+Each measurement runs in its own process so its peak RSS (``resource.getrusage``) is its own.
+
+    python benchmarks/bench_sizes.py [--budget SECONDS] [--small-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import MappingProxyType
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+CASES = [(12_000, 150_000), (100_000, 1_250_000)]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def indexed_from_json(path: Path) -> object:
+    """An IndexedGraph built directly from ``nix path-info --json`` (no networkx)."""
+    from closurescope.model import IndexedGraph, NodeId
+
+    data = json.loads(path.read_text())
+    ids = tuple(sorted(NodeId(d["path"]) for d in data))
+    index = {p: i for i, p in enumerate(ids)}
+    succ: list[tuple[int, ...]] = [()] * len(ids)
+    pred: list[list[int]] = [[] for _ in ids]
+    sizes: list[int | None] = [None] * len(ids)
+    for d in data:
+        i = index[d["path"]]
+        refs = sorted({index[r] for r in d["references"] if r != d["path"]})
+        succ[i] = tuple(refs)
+        sizes[i] = d.get("narSize")
+        for j in refs:
+            pred[j].append(i)
+    roots = tuple(i for i in range(len(ids)) if not pred[i])
+    return IndexedGraph(
+        ids,
+        MappingProxyType(index),
+        tuple(succ),
+        tuple(tuple(p) for p in pred),
+        tuple(sizes),
+        roots,
+    )
+
+
+def child_closurescope(path: Path) -> dict[str, object]:
+    from closurescope.analysis.sizes import compute_sizes
+    from closurescope.loaders import load
+
+    t0 = time.perf_counter()
+    closure = load(str(path))
+    t1 = time.perf_counter()
+    sizes = compute_sizes(closure.graph)
+    t2 = time.perf_counter()
+    return {
+        "nodes": len(closure.graph),
+        "edges": closure.graph.edge_count(),
+        "load_s": t1 - t0,
+        "sizes_s": t2 - t1,
+        "rss_mb": peak_rss_mb(),
+        "loader": closure.source.format,
+        "checksum": sum(s.closure_size or 0 for s in sizes.values()),
+    }
+
+
+def child_core(path: Path) -> dict[str, object]:
+    from closurescope.analysis.sizes import indexed_sizes
+
+    t0 = time.perf_counter()
+    ig = indexed_from_json(path)
+    t1 = time.perf_counter()
+    before = peak_rss_mb()
+    got = indexed_sizes(ig)  # type: ignore[arg-type]
+    t2 = time.perf_counter()
+    return {
+        "build_s": t1 - t0,
+        "sizes_s": t2 - t1,
+        "rss_mb": peak_rss_mb(),
+        "rss_before_sizes_mb": before,
+        "checksum": sum(c or 0 for c in got.closure),
+    }
+
+
+def child_naive(path: Path, budget: float) -> dict[str, object]:
+    from closurescope.analysis.sizes import indexed_sizes
+
+    ig = indexed_from_json(path)
+    succ = ig.succ  # type: ignore[attr-defined]
+    weights = ig.sizes  # type: ignore[attr-defined]
+    n = len(succ)
+    order = list(range(n))
+    random.Random(7).shuffle(order)
+
+    def closure_size(v: int) -> int:
+        seen = {v}
+        stack = [v]
+        total = 0
+        while stack:
+            u = stack.pop()
+            total += weights[u]
+            for w in succ[u]:
+                if w not in seen:
+                    seen.add(w)
+                    stack.append(w)
+        return total
+
+    starts = [v for v in range(n) if not ig.pred[v]]  # type: ignore[attr-defined]
+    everything = sum(weights)
+
+    def added_size(v: int) -> int:
+        seen = {s for s in starts if s != v}
+        stack = list(seen)
+        total = 0
+        while stack:
+            u = stack.pop()
+            total += weights[u]
+            for w in succ[u]:
+                if w != v and w not in seen:
+                    seen.add(w)
+                    stack.append(w)
+        return everything - total
+
+    truth = indexed_sizes(ig)  # type: ignore[arg-type]
+    out: dict[str, object] = {}
+    for name, fn, reference in (
+        ("closure", closure_size, truth.closure),
+        ("added", added_size, truth.added),
+    ):
+        done = 0
+        t0 = time.perf_counter()
+        for v in order:
+            if fn(v) != reference[v]:
+                raise SystemExit(f"naive {name} size of node {v} disagrees with closurescope")
+            done += 1
+            if time.perf_counter() - t0 > budget:
+                break
+        spent = time.perf_counter() - t0
+        out[f"{name}_done"] = done
+        out[f"{name}_s"] = spent * n / done
+        out[f"{name}_extrapolated"] = done < n
+    out["rss_mb"] = peak_rss_mb()
+    return out
+
+
+def run_child(mode: str, path: Path, budget: float) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(path), "--budget", str(budget)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def fmt_s(x: object, extrapolated: object = False) -> str:
+    assert isinstance(x, float)
+    text = f"{x:8.2f} s" if x < 600 else f"{x / 60:8.1f} min"
+    return text + (" (extrapolated)" if extrapolated else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="closure/added sizes benchmark")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per naive loop")
+    parser.add_argument("--small-only", action="store_true", help="only the 12k case")
+    args = parser.parse_args(argv)
+    if args.child:
+        mode, file = args.child
+        path = Path(file)
+        if mode == "closurescope":
+            result = child_closurescope(path)
+        elif mode == "core":
+            result = child_core(path)
+        else:
+            result = child_naive(path, args.budget)
+        print(json.dumps(result))
+        return 0
+
+    from gen_closure import generate
+
+    cases = CASES[:1] if args.small_only else CASES
+    print(f"python {sys.version.split()[0]}, {subprocess.getoutput('nproc')} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        for paths, refs in cases:
+            file = Path(tmp) / f"closure-{paths}.json"
+            file.write_text(json.dumps(generate(paths, refs), separators=(",", ":")))
+            cs = run_child("closurescope", file, args.budget)
+            core = run_child("core", file, args.budget)
+            naive = run_child("naive", file, args.budget)
+            if cs["checksum"] != core["checksum"]:
+                raise SystemExit("loader path and direct path disagree")
+            size = file.stat().st_size
+            print(f"\n## {cs['nodes']:,} paths, {cs['edges']:,} references ({size:,} B JSON)")
+            print(
+                f"closurescope load ({cs['loader']} loader) {fmt_s(cs['load_s'])}"
+                f" + all sizes {fmt_s(cs['sizes_s'])}   peak RSS {cs['rss_mb']:7.0f} MiB"
+            )
+            print(
+                f"closurescope sizes alone (indexed_sizes) {fmt_s(core['sizes_s'])}"
+                f"   peak RSS {core['rss_mb']:7.0f} MiB"
+                f" (graph from JSON without networkx: {core['rss_before_sizes_mb']:.0f} MiB)"
+            )
+            print(
+                "naive BFS per node, closure sizes  "
+                f"{fmt_s(naive['closure_s'], naive['closure_extrapolated'])}"
+                f"   ({naive['closure_done']:,} nodes measured, all equal)"
+            )
+            print(
+                "naive remove-and-BFS, added sizes  "
+                f"{fmt_s(naive['added_s'], naive['added_extrapolated'])}"
+                f"   ({naive['added_done']:,} nodes measured, all equal)"
+                f"   peak RSS {naive['rss_mb']:7.0f} MiB"
+            )
+            sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
