@@ -172,7 +172,7 @@ def build_image_graph(
             Component(
                 id=NodeId(group),
                 kind=ComponentKind.UNOWNED if group == UNOWNED else ComponentKind.DIRECTORY,
-                name=group.removeprefix("dir:"),
+                name=group if group == UNOWNED else "/" + group.removeprefix("dir:"),
                 self_size=sizes.get(group, 0),
                 file_count=counts.get(group, 0),
             )

@@ -476,6 +476,9 @@ def test_docker_archive_loader_store_paths_equal_nix(image: str, info: str) -> N
         assert graph.component(path).self_size == real[path]["narSize"], path
         expected = tuple(sorted(r for r in real[path]["references"] if r != path))
         assert graph.references(path) == expected, path
+        closure_size = sum(graph.component(n).self_size or 0 for n in graph.closure(path))
+        assert closure_size == real[path]["closureSize"], path  # nix path-info -S
+    assert graph.component(NodeId("dir:etc")).name == "/etc"  # not the store path "etc"
     # the entrypoint's store path is a root; every file names its owner
     assert closure.config is not None
     assert closure.config.entrypoint
