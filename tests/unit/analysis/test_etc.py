@@ -27,8 +27,7 @@ from closurescope.model import (
     Severity,
     Source,
 )
-
-from ...conftest import SAMPLES
+from tests.conftest import SAMPLES
 
 NIX = SAMPLES / "nix"
 IMAGES = NIX / "images"
@@ -108,7 +107,8 @@ def test_evidence_names_the_program_and_the_marker(full: Closure) -> None:
     assert any(ev.marker == "SSL_CTX_new" for ev in by_name["ssl"].evidence)
     # libc's markers back the entry up but never make a need on their own
     assert any(ev.source.endswith("/lib/libc.so.6") for ev in by_name["protocols"].evidence)
-    assert "users" not in s.needs and "tz" not in s.needs
+    assert "users" not in s.needs
+    assert "tz" not in s.needs
 
 
 def test_drop_entries_say_what_they_drag_in(full: Closure) -> None:
@@ -156,7 +156,8 @@ def test_app_with_locale_and_tz_needs_keeps_their_packages(full: Closure) -> Non
     kept = {e.name for e in s.keep}
     assert {"localtime", "zoneinfo", "locale.conf"} <= kept
     removed = {full.graph.component(n).name for n in s.removed}
-    assert "glibc-locales-2.39" not in removed and "tzdata-2024a" not in removed
+    assert "glibc-locales-2.39" not in removed
+    assert "tzdata-2024a" not in removed
     assert "coreutils-9.4" not in removed
 
 
@@ -196,7 +197,8 @@ def test_analyze_puts_the_suggestion_in_metrics_and_a_finding(full: Closure) -> 
     (finding,) = [f for f in result.findings if f.rule_id == "CS501"]
     assert finding.saving == etc["saving"]
     assert finding.reclaims == frozenset(etc["removed"])
-    assert finding.fix is not None and finding.fix.snippet_lang == "nix"
+    assert finding.fix is not None
+    assert finding.fix.snippet_lang == "nix"
     assert "rsync -aR" in (finding.fix.snippet or "")
 
 
@@ -291,7 +293,8 @@ def test_hand_built_without_program_markers_keeps_nothing_but_no_finding() -> No
     closure = hand_built(markers={})
     closure = dataclasses.replace(closure, config=ImageConfig())
     s = suggest(closure)
-    assert s.programs == () and s.keep == ()
+    assert s.programs == ()
+    assert s.keep == ()
     assert any("no Entrypoint/Cmd" in n for n in s.notes)
     assert etc_finding(s, Severity.WARNING) is None  # no program: no claim
 

@@ -20,8 +20,7 @@ from closurescope.loaders._etcscan import (
     wants_scan,
 )
 from closurescope.model import FileEntry, FileKind, FileTreeBuilder
-
-from ...conftest import SAMPLES
+from tests.conftest import SAMPLES
 
 APP_FULL = SAMPLES / "nix" / "images" / "app-full.docker.tar"
 
