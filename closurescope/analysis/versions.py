@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from closurescope.analysis.result import NodeSizes
-from closurescope.analysis.why import Chain, shortest_chain
+from closurescope.analysis.why import Chain, shortest_chains
 from closurescope.model import ComponentKind, DepGraph, NodeId, split_name_version
 
 _PACKAGE_KINDS = frozenset({ComponentKind.STORE_PATH, ComponentKind.PACKAGE})
@@ -69,10 +69,10 @@ def several_versions(graph: DepGraph, sizes: Mapping[NodeId, NodeSizes]) -> list
             version = comp.version
         if version:
             by_name.setdefault(pname, {}).setdefault(version, []).append(node)
+    several = {p: v for p, v in by_name.items() if len(v) >= 2}
+    chains = shortest_chains(graph, (n for v in several.values() for ns in v.values() for n in ns))
     groups: list[VersionGroup] = []
-    for pname, versions in by_name.items():
-        if len(versions) < 2:
-            continue
+    for pname, versions in several.items():
         entries = []
         for version, nodes in versions.items():
             ordered = tuple(sorted(nodes))
@@ -81,7 +81,7 @@ def several_versions(graph: DepGraph, sizes: Mapping[NodeId, NodeSizes]) -> list
                     version=version,
                     components=ordered,
                     bytes=_sum([sizes[n].self_size for n in ordered]),
-                    chains={n: shortest_chain(graph, n) for n in ordered},
+                    chains={n: chains[n] for n in ordered},
                 )
             )
         entries.sort(key=_version_order)

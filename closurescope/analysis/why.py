@@ -192,14 +192,46 @@ def find_targets(graph: DepGraph, query: str) -> list[NodeId]:
     return []
 
 
+def shortest_chains(graph: DepGraph, targets: Iterable[NodeId]) -> dict[NodeId, Chain]:
+    """For each target, one shortest chain from a root: the lexicographically smallest of the
+    shortest ones over all roots (``nix why-depends ROOT TARGET`` for the best ROOT).
+
+    One breadth-first search from the roots serves every target: each level is kept in
+    lexicographic order of the chains reaching it (parents in order, children sorted), so the
+    first chain to reach a node is the smallest of its shortest chains. Nodes no declared root
+    reaches are then reached from the nodes nobody references; a node in a cycle nobody enters
+    is its own chain.
+    """
+    ig = graph.indexed()
+    n = len(ig.ids)
+    parent = [-2] * n  # -2: not reached, -1: a source
+    succ = ig.succ
+
+    def bfs(sources: Iterable[int]) -> None:
+        frontier = sorted(s for s in sources if parent[s] == -2)
+        for s in frontier:
+            parent[s] = -1
+        while frontier:
+            following: list[int] = []
+            for u in frontier:
+                for w in succ[u]:
+                    if parent[w] == -2:
+                        parent[w] = u
+                        following.append(w)
+            frontier = following
+
+    bfs(ig.roots)
+    bfs(v for v in range(n) if not ig.pred[v])
+    out: dict[NodeId, Chain] = {}
+    for target in sorted(set(targets)):
+        i = ig.index[target]
+        chain = [i]
+        while parent[chain[-1]] >= 0:
+            chain.append(parent[chain[-1]])
+        out[target] = tuple(ig.ids[j] for j in reversed(chain))
+    return out
+
+
 def shortest_chain(graph: DepGraph, target: NodeId) -> Chain:
-    """One shortest chain from a root to ``target``: the lexicographically smallest of the
-    shortest ones over all roots (``nix why-depends ROOT TARGET`` for the best ROOT). When no
-    declared root reaches ``target``, the nodes nobody references count as roots; a node in a
-    cycle nobody enters is its own chain."""
-    dist = _distances_to(graph, target)
-    sources = [r for r in graph.roots if r in dist]
-    if not sources:
-        sources = [n for n in dist if not graph.referrers(n)] or [target]
-    best = min(dist[s] for s in sources)
-    return min(_shortest_chain(graph, s, dist) for s in sources if dist[s] == best)
+    """One shortest chain from a root to ``target`` (see ``shortest_chains``)."""
+    return shortest_chains(graph, [target])[target]

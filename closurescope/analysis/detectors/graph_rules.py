@@ -15,13 +15,15 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 
 from closurescope.analysis.result import NodeSizes
 from closurescope.analysis.sizes import DominatorTree, dominator_tree, heaviest, total_size
 from closurescope.analysis.versions import several_versions
-from closurescope.analysis.why import Chain, shortest_chain
+from closurescope.analysis.why import Chain, shortest_chains
 from closurescope.config import Settings
 from closurescope.model import (
     Closure,
@@ -137,11 +139,14 @@ holds libstdc++ and libgcc_s; Debian's ``gcc-12-base`` is a dependency of ``libg
 _PACKAGE_KINDS = frozenset({ComponentKind.STORE_PATH, ComponentKind.PACKAGE})
 
 
+_BUILD_TIME_RE = re.compile("|".join(fnmatch.translate(p) for p in BUILD_TIME_PATTERNS))
+
+
 def is_build_time(name: str) -> bool:
     """True when ``name`` looks like a compiler, headers, a static library or a build tool."""
     if name.endswith(RUNTIME_SUFFIXES):
         return False
-    return any(fnmatchcase(name, pattern) for pattern in BUILD_TIME_PATTERNS)
+    return _BUILD_TIME_RE.match(name) is not None
 
 
 def show_chain(graph: DepGraph, chain: Chain) -> str:
@@ -370,9 +375,10 @@ class GraphRules:
         """CS104/CS105 findings: the why chain, saving = added size, reclaims = dominated."""
         severity = settings.severity(rule.id, rule.severity)
         out: list[Finding] = []
+        chains = shortest_chains(graph, subjects)
         for node in subjects:
             comp = graph.component(node)
-            chain = show_chain(graph, shortest_chain(graph, node))
+            chain = show_chain(graph, chains[node])
             added = sizes[node].added_size
             dominated = tree.dominated(node)
             if rule is CS104:

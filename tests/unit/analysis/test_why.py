@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from closurescope.analysis.why import Chain, find_targets, why_depends
+from closurescope.analysis.why import (
+    Chain,
+    find_targets,
+    shortest_chain,
+    shortest_chains,
+    why_depends,
+)
 from closurescope.model import DepGraph, NodeId
 
 from .graphs import Spec, make_graph, store_id
@@ -153,3 +159,14 @@ def test_matches_brute_force(spec: Spec, data: st.DataObject) -> None:
             assert result.shortest[source] == best
         else:
             assert source not in result.shortest
+    if not explicit:  # every node is below some root: the best chain over all roots
+        assert shortest_chain(graph, target) == expected[0]
+
+
+def test_shortest_chains_fall_back_to_unreferenced_nodes() -> None:
+    spec = {"a": (1, ["b"]), "b": (1, []), "x": (1, ["y"]), "y": (1, ["b"])}
+    graph = make_graph(spec, roots=["a"])
+    got = shortest_chains(graph, [NodeId("b"), NodeId("y"), NodeId("a")])
+    assert got == {"a": ids("a"), "b": ids("a", "b"), "y": ids("x", "y")}
+    island = make_graph({"p": (1, ["q"]), "q": (1, ["p"])}, allow_cycles=True)
+    assert shortest_chains(island, [NodeId("q")]) == {"q": ids("q")}
