@@ -61,6 +61,9 @@ def test_committed_dot_matches_the_cli(
         pytest.skip("Nix samples not generated")
     monkeypatch.chdir(ROOT)
     assert main(["graph", sample, "-o", "-"]) == 0
-    assert capsys.readouterr().out == (IMG / "closure.dot").read_text(), (
-        "docs pictures are stale: bash docs/how-to/make_graph_pictures.sh"
-    )
+    # same nodes and edges (labels may gain findings as detectors grow)
+    shape = re.compile(r"^\t+([nf]_[0-9a-f]{12}(?: -> [nf]_[0-9a-f]{12})?)(?: \[|$)", re.M)
+    now = shape.findall(capsys.readouterr().out)
+    committed = shape.findall((IMG / "closure.dot").read_text())
+    assert now == committed, "docs pictures are stale: bash docs/how-to/make_graph_pictures.sh"
+    assert len(now) > 20
