@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -24,6 +25,9 @@ from closurescope.tui.view import FilesIndex, etc_view
 
 VIEWS = {"browse": "Browse", "files": "Files", "findings": "Findings", "etc": "/etc"}
 """View names (screen names) and their tab labels, in key order 1-4."""
+SYNC_INDEX_LIMIT = 20_000
+"""File trees up to this many entries are indexed before the first screen, bigger ones in a
+worker thread after it (the files view opens when the index is ready)."""
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
@@ -50,15 +54,19 @@ class ClosurescopeApp(App[None]):
         self.closure = closure
         self.result = result
         self.sub_title = closure.source.path
-        subjects = [s for f in result.findings for s in f.subjects]
-        self.files_index = FilesIndex(closure, subjects) if closure.files is not None else None
+        self._subjects = [s for f in result.findings for s in f.subjects]
+        self.files_index: FilesIndex | None = None
+        """The files view's index: built at once for small trees, else in a thread."""
+        if closure.files is not None and len(closure.files) <= SYNC_INDEX_LIMIT:
+            self.files_index = FilesIndex(closure, self._subjects)
+        self._pending_view: str | None = None
         self.etc = etc_view(result.metrics)
         self.views: dict[str, str] = {}
 
     @property
     def has_files(self) -> bool:
         """True when the input has a file tree (images, rootfs, store paths read from files)."""
-        return self.files_index is not None
+        return self.closure.files is not None
 
     @property
     def has_etc(self) -> bool:
@@ -73,15 +81,42 @@ class ClosurescopeApp(App[None]):
         self.install_screen(FindingsScreen(self.closure, self.result), "findings")
         if self.etc is not None:
             self.install_screen(EtcScreen(self.etc, has_files=self.has_files), "etc")
+        self._title_views()
+        self.push_screen("browse")
+        if self.closure.files is not None and self.files_index is None:
+            self._build_files_index()
+
+    def _title_views(self) -> None:
         available = [name for name in VIEWS if self.is_screen_installed(name)]
+        if self.has_files and "files" not in available:
+            available.insert(1, "files")
         for name in available:
+            if not self.is_screen_installed(name):
+                continue
             screen = self.get_screen(name)
             screen.title = PurePosixPath(self.closure.source.path).name or self.closure.source.path
             screen.sub_title = view_tabs(name, available)
-        self.push_screen("browse")
+
+    @work(thread=True, exclusive=True, group="files-index")
+    def _build_files_index(self) -> None:
+        # A big tree takes a while to index: the browser is usable meanwhile.
+        index = FilesIndex(self.closure, self._subjects)
+        self.call_from_thread(self._files_index_ready, index)
+
+    def _files_index_ready(self, index: FilesIndex) -> None:
+        self.files_index = index
+        self.install_screen(FilesScreen(self.closure, self.result, index), "files")
+        self._title_views()
+        if self._pending_view == "files":
+            self._pending_view = None
+            self.action_view("files")
 
     def action_view(self, name: str) -> None:
         """Switch to a view (``browse``, ``files``, ``findings``, ``etc``)."""
+        if name == "files" and self.has_files and self.files_index is None:
+            self._pending_view = "files"
+            self.notify("indexing the files… the view opens when ready", timeout=2)
+            return
         if not self.is_screen_installed(name):
             self.notify(f"no {name} view for this input", timeout=2)
             return

@@ -165,20 +165,6 @@ class FilesIndex:
         self.tree: FileTree = tree
         self.layers = closure.layers
         entries = tree.entries
-        totals: dict[str, int] = {}
-        counts: dict[str, int] = {}
-        for path, entry in entries.items():
-            if entry.kind is not FileKind.FILE:
-                continue
-            size = entry.size
-            totals[path] = size
-            parent = path
-            while parent:
-                parent = parent.rpartition("/")[0]
-                totals[parent] = totals.get(parent, 0) + size
-                counts[parent] = counts.get(parent, 0) + 1
-        self.totals = totals
-        self.counts = counts
         marks: dict[str, set[str]] = {}
         for path, entry in entries.items():
             if entry.kind is FileKind.SYMLINK and tree.resolve(path).status is Resolution.LOOP:
@@ -189,7 +175,7 @@ class FilesIndex:
                 if e.kind is not FileKind.DIR:
                     writers[e.path] = writers.get(e.path, 0) + 1
         for path, n in writers.items():
-            if n > 1:
+            if n > 1 and path in entries:
                 marks.setdefault(path, set()).add(MARK_WASTED)
         by_digest: dict[tuple[str, int], list[str]] = {}
         for path, entry in entries.items():
@@ -203,12 +189,38 @@ class FilesIndex:
             path = subject.lstrip("/")
             if path in entries:
                 marks.setdefault(path, set()).add(MARK_FINDING)
+        # One bottom-up pass (deepest paths first): each entry hands its total, its file
+        # count and its markers to its parent only, so the cost is one step per entry.
+        totals: dict[str, int] = {}
+        counts: dict[str, int] = {}
         dir_marks: dict[str, set[str]] = {}
-        for path, found in marks.items():
-            parent = path
-            while parent:
-                parent = parent.rpartition("/")[0]
-                dir_marks.setdefault(parent, set()).update(found)
+        for path in sorted(entries, key=lambda p: p.count("/"), reverse=True):
+            entry = entries[path]
+            if entry.kind is FileKind.FILE:
+                size = entry.size
+                totals[path] = size
+                files = 1
+            else:
+                size = totals.get(path, 0)
+                files = counts.get(path, 0)
+            parent = path.rpartition("/")[0]
+            if size:
+                totals[parent] = totals.get(parent, 0) + size
+            if files:
+                counts[parent] = counts.get(parent, 0) + files
+            found = marks.get(path)
+            inner = dir_marks.get(path)
+            if found or inner:
+                up = dir_marks.get(parent)
+                if up is None:
+                    up = dir_marks[parent] = set()
+                if found:
+                    up.update(found)
+                if inner:
+                    up.update(inner)
+        totals.setdefault("", 0)
+        self.totals = totals
+        self.counts = counts
         self._marks = marks
         self._dir_marks = dir_marks
         self._largest: tuple[str, ...] | None = None

@@ -183,7 +183,6 @@ async def test_y_copies_the_store_path_and_says_so() -> None:
 @sync
 async def test_why_lists_every_chain() -> None:
     """w opens the why-depends modal with every root→node chain, shortest first."""
-    pytest.importorskip("closurescope.analysis.why")
     from closurescope.tui.screens.why import WhyScreen
 
     closure = small_graph_closure()
@@ -192,6 +191,9 @@ async def test_why_lists_every_chain() -> None:
         await pilot.press("right", "down", "w")  # glibc
         why = app.screen
         assert isinstance(why, WhyScreen)
+        await app.workers.wait_for_complete()  # the chains are enumerated in a thread
+        await pilot.pause()
+        assert why.ready
         chains = {tuple(c) for c in why.chains}
         assert chains == {
             (sp("hello"), sp("glibc")),

@@ -55,8 +55,13 @@ class TestBrowse:
 
     def test_why(self, snap_compare: SnapCompare) -> None:
         """The why-depends modal on glibc: three chains."""
-        pytest.importorskip("closurescope.analysis.why")
-        assert snap_compare(app(), press=["right", "down", "w"], terminal_size=SIZE)
+
+        async def why(pilot: Any) -> None:
+            await pilot.press("right", "down", "w")
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+        assert snap_compare(app(), run_before=why, terminal_size=SIZE)
 
 
 class TestFiles:

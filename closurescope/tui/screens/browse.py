@@ -18,17 +18,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header
 
 from closurescope.analysis.result import AnalysisResult, NodeSizes
 from closurescope.model import Closure, NodeId
 from closurescope.tui.screens.search import SearchScreen
 from closurescope.tui.screens.why import WhyScreen
-from closurescope.tui.view import SortOrder, path_from_root, sort_nodes
+from closurescope.tui.view import SortOrder, path_from_root, sort_nodes, subjects_index
 from closurescope.tui.widgets.details import Details
 from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
 from closurescope.units import format_size
 
+ADDED_DELAY = 0.3
+"""Seconds the cursor must rest before a big parent's per-parent added size is computed."""
 SYNC_ADDED_LIMIT = 3000
 """Parents with a closure up to this many paths get their per-parent added size computed at
 once; bigger ones in a worker thread, so a keystroke never waits for it."""
@@ -74,6 +77,12 @@ class BrowseScreen(Screen[None]):
         self.subjects: frozenset[str] = frozenset(s for f in result.findings for s in f.subjects)
         self.levels: list[Level] = [Level(None, self._sorted(self.graph.roots))]
         self._added_cache: dict[tuple[NodeId, NodeId], int | None] = {}
+        self._findings_of = subjects_index(result)
+        self._candidates: tuple[tuple[str, str], ...] | None = None
+        indexed = self.graph.indexed()
+        self._index = indexed.index
+        self._succ = indexed.succ
+        self._added_timer: Timer | None = None
         self.sub_title = "closure browser"
 
     # -- layout -----------------------------------------------------------------------------
@@ -121,7 +130,7 @@ class BrowseScreen(Screen[None]):
             cells=cells,
             fraction=fraction,
             marker="!" if node in self.subjects else " ",
-            dim=not self.graph.references(nid),
+            dim=not self._succ[self._index[nid]],
         )
 
     def _rows(self, nodes: tuple[NodeId, ...], *, wide: bool) -> LazyRows:
@@ -192,9 +201,15 @@ class BrowseScreen(Screen[None]):
                     value = format_size(self._added_within(parent, node))
                     lines.append(("added here", f"{value}  (to {pname}'s closure)"))
                 else:
-                    lines.append(("added here", "computing…"))
-                    self._compute_added(parent, node)
-        findings = [f for f in self.result.findings if node in f.subjects]
+                    # Big parents: wait until the cursor rests, then compute in a thread,
+                    # so holding ↓ through thousands of rows never waits for it.
+                    lines.append(("added here", "…"))
+                    if self._added_timer is not None:
+                        self._added_timer.stop()
+                    self._added_timer = self.set_timer(
+                        ADDED_DELAY, lambda: self._compute_added(parent, node)
+                    )
+        findings = [self.result.findings[i] for i in self._findings_of.get(node, ())]
         if findings:
             first = findings[0]
             more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""
@@ -284,7 +299,10 @@ class BrowseScreen(Screen[None]):
             if node is not None:
                 self.jump_to(node)
 
-        self.app.push_screen(SearchScreen(self.graph), done)
+        if self._candidates is None:
+            names = ((str(n), c.name) for n, c in self.graph.components.items())
+            self._candidates = tuple(sorted(names, key=lambda c: (c[1], c[0])))
+        self.app.push_screen(SearchScreen(self.graph, self._candidates), done)
 
     def action_why(self) -> None:
         """Every chain from the roots to the highlighted node (capped)."""

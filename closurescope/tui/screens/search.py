@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -26,10 +27,13 @@ class SearchScreen(ModalScreen[NodeId | None]):
         Binding("down", "to_results", "Results", show=False),
     ]
 
-    def __init__(self, graph: DepGraph) -> None:
+    def __init__(self, graph: DepGraph, candidates: Sequence[tuple[str, str]]) -> None:
         super().__init__(name="search")
         self.graph = graph
-        self.candidates = tuple((str(n), c.name) for n, c in sorted(graph.components.items()))
+        self.candidates = candidates
+        """``(node id, name)`` of every component, sorted by name."""
+        self._last: tuple[str, list[tuple[str, str]]] = ("", list(candidates))
+        """The previous query and everything it matched: a longer query only narrows it."""
 
     def compose(self) -> ComposeResult:
         """An input over the result list."""
@@ -45,11 +49,22 @@ class SearchScreen(ModalScreen[NodeId | None]):
         self.query_one(Input).focus()
 
     def _update(self, query: str) -> None:
-        keys = fuzzy_search(query, self.candidates, limit=MAX_RESULTS)
+        last_query, last_matches = self._last
+        pool = last_matches if query.startswith(last_query) else self.candidates
+        if query:
+            hits = set(fuzzy_search(query, pool, limit=len(pool)))
+            self._last = (query, [c for c in pool if c[0] in hits])
+            keys = fuzzy_search(query, self._last[1], limit=MAX_RESULTS)
+        else:
+            self._last = ("", list(self.candidates))
+            keys = [key for key, _ in self.candidates[:MAX_RESULTS]]
         rows = [Row(key=k, label=self.graph.component(NodeId(k)).name) for k in keys]
         self.query_one("#search-results", PathList).set_rows(RowList(rows))
         total = len(self.candidates)
-        shown = f"{len(keys)} shown" if len(keys) == MAX_RESULTS else f"{len(keys)} of {total}"
+        matched = len(self._last[1])
+        shown = f"{matched} of {total} match" + (
+            f", the best {MAX_RESULTS} shown" if matched > MAX_RESULTS else ""
+        )
         self.query_one("#search-count", Label).update(shown)
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -41,16 +42,15 @@ class WhyScreen(ModalScreen[None]):
         limit: int = WHY_LIMIT,
     ) -> None:
         super().__init__(name="why")
-        from closurescope.analysis.why import why_depends
-
         self.graph = graph
         self.node = node
         self.sizes = sizes
-        found = why_depends(graph, node, limit=limit)
-        self.chains: tuple[tuple[NodeId, ...], ...] = tuple(tuple(c) for c in found.chains)
-        self.total: int | None = found.total
-        self.truncated: bool = bool(found.truncated)
         self.limit = limit
+        self.chains: tuple[tuple[NodeId, ...], ...] = ()
+        self.total: int | None = None
+        self.truncated = False
+        self.ready = False
+        """False until the chains are enumerated (in a thread: big closures take a while)."""
 
     def _node_name(self, node: NodeId) -> str:
         return self.graph.component(node).name
@@ -58,28 +58,47 @@ class WhyScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """A title, the chains, and the highlighted chain one node a line."""
         name = self._node_name(self.node)
-        shown = len(self.chains)
-        if self.truncated:
-            total = f"{self.total}" if self.total is not None else "more"
-            count = f"{shown} chains shown, capped at {self.limit} (of {total})"
+        with Vertical(id="why-dialog", classes="dialog"):
+            yield Label(f"Why is {name} in the closure? …", classes="title", id="why-title")
+            yield PathList(cell_widths=(3,), id="why-chains", empty_text="enumerating chains…")
+            yield Details(id="why-details")
+
+    def on_mount(self) -> None:
+        """Focus the list and enumerate the chains off the UI thread."""
+        self.query_one("#why-chains", PathList).focus()
+        self._enumerate()
+
+    @work(thread=True, exclusive=True)
+    def _enumerate(self) -> None:
+        from closurescope.analysis.why import why_depends
+
+        found = why_depends(self.graph, self.node, limit=self.limit)
+        chains = tuple(tuple(c) for c in found.chains)
+        self.app.call_from_thread(self._show_chains, chains, found.total, bool(found.truncated))
+
+    def _show_chains(
+        self, chains: tuple[tuple[NodeId, ...], ...], total: int | None, truncated: bool
+    ) -> None:
+        self.chains, self.total, self.truncated = chains, total, truncated
+        self.ready = True
+        shown = len(chains)
+        if truncated:
+            count = f"{shown} chains shown, capped at {self.limit} (of {total or 'more'})"
         else:
             count = f"{shown} chain{'s' if shown != 1 else ''}"
+        name = self._node_name(self.node)
+        self.query_one("#why-title", Label).update(f"Why is {name} in the closure? {count}")
         rows = [
             Row(
                 key=str(i),
                 label=" → ".join(self._node_name(n) for n in chain),
                 cells=(str(len(chain) - 1),),
             )
-            for i, chain in enumerate(self.chains)
+            for i, chain in enumerate(chains)
         ]
-        with Vertical(id="why-dialog", classes="dialog"):
-            yield Label(f"Why is {name} in the closure? {count}", classes="title", id="why-title")
-            yield PathList(RowList(rows), cell_widths=(3,), id="why-chains", empty_text="(a root)")
-            yield Details(id="why-details")
-
-    def on_mount(self) -> None:
-        """Focus the chains and spell out the first."""
-        self.query_one("#why-chains", PathList).focus()
+        chain_list = self.query_one("#why-chains", PathList)
+        chain_list.empty_text = "(a root)"
+        chain_list.set_rows(RowList(rows))
         self._show(0)
 
     def _show(self, index: int) -> None:
@@ -92,12 +111,14 @@ class WhyScreen(ModalScreen[None]):
         for depth, node in enumerate(chain):
             sizes = self.sizes.get(node)
             size = format_size(sizes.closure_size if sizes else None)
-            lines.append((f"{depth}", f"{'  ' * min(depth, 6)}{self._node_name(node)}  ({size})"))
+            name = self._node_name(node)
+            lines.append((f"{depth}", f"{'  ' * min(depth, 6)}{name}  ({size})"))
         details.show(f"chain {index + 1} of {len(self.chains)}", lines)
 
     def on_path_list_highlighted(self, message: PathList.Highlighted) -> None:
         """Spell out the highlighted chain."""
-        self._show(message.index)
+        if self.ready:
+            self._show(message.index)
 
     def action_copy(self) -> None:
         """Copy the highlighted chain as store paths joined by arrows."""

@@ -182,6 +182,9 @@ class PathList(ScrollView, can_focus=True):
         self.empty_text = empty_text
         self._cursor = 0
         self.virtual_size = Size(0, len(rows))
+        self._styles: dict[str, Style] | None = None
+        self._width = 0
+        """Component styles for this frame's lines (looked up once, not once per line)."""
 
     # -- data -------------------------------------------------------------------------------
     @property
@@ -299,21 +302,43 @@ class PathList(ScrollView, can_focus=True):
         """Redraw the cursor in its blurred colour."""
         self.refresh()
 
+    def on_resize(self) -> None:
+        """Width changed: look the styles up again."""
+        self._styles = None
+
+    def notify_style_update(self) -> None:
+        """CSS or theme changed: look the styles up again."""
+        self._styles = None
+        super().notify_style_update()
+
+    def _line_styles(self) -> dict[str, Style]:
+        # Textual's rich_style and size walk the DOM and the compositor map: worth doing
+        # once per style change rather than once per line.
+        if self._styles is None:
+            base = self.rich_style
+            styles = {"": base}
+            for name in self.COMPONENT_CLASSES:
+                styles[name] = self.get_component_rich_style(name)
+            self._styles = styles
+            self._width = self.size.width
+        return self._styles
+
     def render_line(self, y: int) -> Strip:
         """Row ``scroll_y + y`` as a strip of the widget's width."""
-        width = self.size.width
-        base = self.rich_style
+        styles = self._line_styles()
+        width = self._width
+        base = styles[""]
         index = y + round(self.scroll_offset.y)
         if index >= len(self._rows):
             if index == 0 and self.empty_text:
-                dim = self.get_component_rich_style("path-list--dim")
+                dim = styles["path-list--dim"]
                 return Strip([Segment(self.empty_text[:width].ljust(width), base + dim)], width)
             return Strip.blank(width, base)
         row = self._rows.row(index)
-        parts = self._row_segments(row, width, base)
+        parts = self._row_segments(row, width, styles)
         if index == self._cursor:
             name = "path-list--cursor" if self.has_focus else "path-list--cursor-blurred"
-            cursor = self.get_component_rich_style(name)
+            cursor = styles[name]
             background = Style(bgcolor=cursor.bgcolor)
             # The marker and the bar keep their colour on the cursor's background.
             segments = [
@@ -324,7 +349,9 @@ class PathList(ScrollView, can_focus=True):
             segments = [seg for seg, _ in parts]
         return Strip(segments, width).crop_extend(0, width, base)
 
-    def _row_segments(self, row: Row, width: int, base: Style) -> list[tuple[Segment, bool]]:
+    def _row_segments(
+        self, row: Row, width: int, styles: dict[str, Style]
+    ) -> list[tuple[Segment, bool]]:
         # Narrow columns give up the bar first, then the cells from the right, so the
         # label always keeps MIN_LABEL cells (an 80-column terminal has three columns).
         widths = list(self.cell_widths)
@@ -339,9 +366,10 @@ class PathList(ScrollView, can_focus=True):
         label = row.label
         if len(label) > label_width:
             label = label[: max(0, label_width - 1)] + "…"
-        marker_style = base + self.get_component_rich_style("path-list--marker")
-        label_style = base + self.get_component_rich_style("path-list--dim") if row.dim else base
-        cell_style = base + self.get_component_rich_style("path-list--cell")
+        base = styles[""]
+        marker_style = base + styles["path-list--marker"]
+        label_style = base + styles["path-list--dim"] if row.dim else base
+        cell_style = base + styles["path-list--cell"]
         segments = [
             (Segment((row.marker or " ")[:1], marker_style), True),
             (Segment(" " + label.ljust(label_width), label_style), False),
@@ -349,6 +377,6 @@ class PathList(ScrollView, can_focus=True):
         for cell_width, cell in zip(widths, row.cells, strict=False):
             segments.append((Segment(" " + cell.rjust(cell_width)[:cell_width], cell_style), False))
         if bar:
-            bar_style = base + self.get_component_rich_style("path-list--bar")
+            bar_style = base + styles["path-list--bar"]
             segments.append((Segment(" " + bar_text(row.fraction, bar), bar_style), True))
         return segments

@@ -1,0 +1,280 @@
+"""TUI speed: time to first screen and per-keystroke latency, measured with Textual's pilot.
+
+    .venv/bin/python benchmarks/bench_tui.py [--paths 12000] [--refs 150000] [--files 200000]
+
+Two inputs, both built before the clock starts (loading is the CLI's job, not the app's):
+
+- a 12,000-path closure from ``gen_closure.py`` (fixed seed), loaded by the ``nix-path-info``
+  loader and analysed with ``closurescope.analysis.analyze``;
+- a 200,000-file synthetic image built in memory with FileTreeBuilder: 5 layers, later layers
+  overwrite and delete files of earlier ones, a tenth of the files share content.
+
+"First screen" is ``make_app`` until the first frame of the first screen is painted. A
+keystroke is from the key event reaching the app until the first frame painted after every
+widget handled it (see ``keystroke``); the pilot's own idle-waiting is not counted, the
+headless driver skips only the final write to the terminal.
+Targets: first screen < 1 s, every keystroke < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from closurescope.analysis import analyze  # noqa: E402
+from closurescope.analysis.result import AnalysisResult  # noqa: E402
+from closurescope.analysis.sizes import compute_sizes, total_size  # noqa: E402
+from closurescope.model import (  # noqa: E402
+    Closure,
+    Component,
+    ComponentKind,
+    DepGraphBuilder,
+    FileEntry,
+    FileKind,
+    FileTreeBuilder,
+    Layer,
+    NodeId,
+    Source,
+)
+from closurescope.tui import make_app  # noqa: E402
+
+SIZE = (120, 40)
+Step = tuple[str, Sequence[str]]
+"""A label and the keys pressed, each timed on its own."""
+
+
+def closure_12k(paths: int, refs: int) -> Closure:
+    """The generated closure, written as JSON and read back by the real loader."""
+    from gen_closure import generate
+
+    from closurescope.loaders import load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "closure.json"
+        path.write_text(json.dumps(generate(paths, refs)))
+        return load(str(path))
+
+
+def image_200k(files: int, seed: int = 7) -> Closure:
+    """An in-memory image: 5 layers over ~``files`` regular files in a realistic tree."""
+    rng = random.Random(seed)
+    top = ["usr/lib", "usr/share", "usr/bin", "opt/app", "var/lib", "etc", "srv/data"]
+    layers: list[list[FileEntry]] = [[] for _ in range(5)]
+    all_paths: list[str] = []
+    for i in range(files):
+        base = rng.choice(top)
+        depth = rng.randint(1, 4)
+        parts = [f"d{rng.randint(0, 40)}" for _ in range(depth)]
+        path = "/".join([base, *parts, f"f{i}.bin"])
+        size = int(rng.lognormvariate(8, 2.5))
+        digest = f"{rng.randint(0, files // 10):x}" if rng.random() < 0.1 else f"u{i:x}"
+        layer = min(4, i * 5 // files)
+        layers[layer].append(
+            FileEntry(path=path, kind=FileKind.FILE, size=size, digest=digest, layer=layer)
+        )
+        all_paths.append(path)
+    for layer in (3, 4):  # overwrites and deletions of earlier files
+        for path in rng.sample(all_paths[: files // 2], files // 50):
+            layers[layer].append(
+                FileEntry(path=path, kind=FileKind.FILE, size=100, digest="ow", layer=layer)
+            )
+        for path in rng.sample(all_paths[: files // 2], files // 100):
+            layers[layer].append(FileEntry(path=path, kind=FileKind.WHITEOUT, layer=layer))
+    tree = FileTreeBuilder()
+    built: list[Layer] = []
+    for index, entries in enumerate(layers):
+        added: list[str] = []
+        modified: list[str] = []
+        removed: list[str] = []
+        for e in entries:
+            if e.kind is FileKind.WHITEOUT:
+                if e.path in tree:
+                    tree.remove(e.path)
+                    removed.append(e.path)
+                continue
+            (modified if e.path in tree else added).append(e.path)
+            tree.add(e)
+        built.append(
+            Layer(
+                index=index,
+                created_by=f"RUN step {index}",
+                content_size=sum(e.size for e in entries),
+                entries=tuple(entries),
+                added=tuple(added),
+                modified=tuple(modified),
+                removed=tuple(removed),
+            )
+        )
+    graph = DepGraphBuilder()
+    for layer in built:
+        graph.add(
+            Component(
+                id=NodeId(f"layer:{layer.index}"),
+                kind=ComponentKind.LAYER,
+                name=f"layer {layer.index}",
+                self_size=layer.content_size,
+            )
+        )
+        if layer.index:
+            graph.add_reference(NodeId(f"layer:{layer.index}"), NodeId(f"layer:{layer.index - 1}"))
+    return Closure(
+        source=Source(path="synthetic-200k", format="test"),
+        graph=graph.build(),
+        files=tree.build(),
+        layers=tuple(built),
+    )
+
+
+KEY_CHARS = {"slash": "/", "question_mark": "?", "tab": "\t", "enter": "\r", "escape": "\x1b"}
+
+
+async def keystroke(app: Any, pilot: Any, key: str, painted: list[float]) -> float:
+    """Seconds from a key reaching the app to the first frame painted after it was handled.
+
+    The key goes to the app as the terminal driver would send it; "handled" is when the
+    screen and every widget on it have processed all pending messages; Textual then paints
+    the changed regions on its next frame (at most 60 per second), which is when we stop.
+    A key that changes nothing on screen stops at "handled".
+    """
+    from textual import events
+
+    char = key if len(key) == 1 else KEY_CHARS.get(key)
+    painted.clear()
+    t0 = time.perf_counter()
+    app._driver.send_message(events.Key(key, char))
+    await pilot._wait_for_screen()
+    handled = time.perf_counter()
+    deadline = handled + 0.25
+    while time.perf_counter() < deadline and not any(t >= handled for t in painted):
+        await asyncio.sleep(0.001)
+    after = [t for t in painted if t >= handled]
+    return (after[0] if after else handled) - t0
+
+
+async def measure(
+    closure: Closure, result: AnalysisResult, steps: Sequence[Step]
+) -> tuple[float, list[tuple[str, list[float]]]]:
+    """Seconds to the first painted screen, then per-step keystroke latencies in seconds."""
+    painted: list[float] = []
+    start = time.perf_counter()
+    app = make_app(closure, result)
+    display = app._display
+
+    def timed_display(screen: Any, renderable: Any) -> None:
+        if renderable is not None:
+            painted.append(time.perf_counter())
+        display(screen, renderable)
+
+    app._display = timed_display  # type: ignore[method-assign]
+    out: list[tuple[str, list[float]]] = []
+    async with app.run_test(size=SIZE) as pilot:
+        while not painted:
+            await asyncio.sleep(0.001)
+        await pilot._wait_for_screen()
+        first = painted[-1] - start
+        for label, keys in steps:
+            times = [await keystroke(app, pilot, key, painted) for key in keys]
+            out.append((label, times))
+    return first, out
+
+
+def report(title: str, first: float, rows: list[tuple[str, list[float]]]) -> list[float]:
+    """Print one table; return every keystroke time."""
+    print(f"\n{title}")
+    print(f"  first screen: {first * 1000:.0f} ms ({'PASS' if first < 1 else 'FAIL'} < 1 s)")
+    every: list[float] = []
+    for label, times in rows:
+        every.extend(times)
+        ms = [t * 1000 for t in times]
+        print(
+            f"  {label:<44} n={len(ms):<3} median {statistics.median(ms):6.1f} ms"
+            f"   max {max(ms):6.1f} ms"
+        )
+    worst = max(every) * 1000
+    print(f"  worst keystroke: {worst:.1f} ms ({'PASS' if worst < 50 else 'FAIL'} < 50 ms)")
+    return every
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build both inputs, drive the app, print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paths", type=int, default=12000)
+    parser.add_argument("--refs", type=int, default=150000)
+    parser.add_argument("--files", type=int, default=200000)
+    args = parser.parse_args(argv)
+
+    t0 = time.perf_counter()
+    closure = closure_12k(args.paths, args.refs)
+    result = analyze(closure)
+    print(
+        f"closure: {len(closure.graph)} paths, {closure.graph.edge_count()} references "
+        f"(load + analyse {time.perf_counter() - t0:.1f} s, not timed below)"
+    )
+    try:
+        import closurescope.analysis.why  # noqa: F401
+
+        why: list[Step] = [("w why-depends modal (cap 1000), Esc", ["w", "escape"])]
+    except ImportError:
+        why = []
+    browse_steps: list[Step] = [
+        ("x, an unbound key (Textual's own floor)", ["x"] * 5),
+        ("down (roots)", ["down"] * 3),
+        ("right into the root (system, ~all paths)", ["right"]),
+        ("down in a big level", ["down"] * 20),
+        ("pagedown / end / home", ["pagedown", "end", "home"]),
+        ("right / left (deeper, back)", ["right", "left"] * 3),
+        ("s cycle sort x4 (re-sorts every level)", ["s"] * 4),
+        ("/ search modal", ["slash"]),
+        ("typing a query (fuzzy over all names)", list("glibc")),
+        ("Enter: jump to the match", ["enter"]),
+        *why,
+        ("r back to roots", ["r"]),
+        ("3 findings view, 1 back", ["3", "1"]),
+    ]
+    first, rows = asyncio.run(measure(closure, result, browse_steps))
+    every = report(f"{len(closure.graph)}-path closure (browser)", first, rows)
+
+    t0 = time.perf_counter()
+    image = image_200k(args.files)
+    assert image.files is not None
+    image_result = AnalysisResult(
+        sizes=compute_sizes(image.graph), total_size=total_size(image.graph)
+    )
+    print(
+        f"\nimage: {len(image.files)} entries, {len(image.layers)} layers "
+        f"(built in {time.perf_counter() - t0:.1f} s, not timed below)"
+    )
+    file_steps: list[Step] = [
+        ("x, an unbound key (Textual's own floor)", ["x"] * 5),
+        ("2 files view (first show)", ["2"]),
+        ("down", ["down"] * 10),
+        ("right / left (open dir, back)", ["right", "left"] * 3),
+        ("g largest files (sort all files once)", ["g"]),
+        ("down / end in 200k-row list", ["down", "down", "end", "home"]),
+        ("g back to the tree", ["g"]),
+        ("s sort by name / size", ["s", "s"]),
+        ("tab to layers, down (a layer's changes)", ["tab", "down", "down", "end"]),
+        ("1 browser, 2 files", ["1", "2"]),
+    ]
+    first2, rows2 = asyncio.run(measure(image, image_result, file_steps))
+    every += report(f"{len(image.files)}-entry image (files view)", first2, rows2)
+    ok = first < 1 and first2 < 1 and max(every) < 0.05
+    print(f"\n{'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
