@@ -491,3 +491,35 @@ def test_legend_names_catalog_rules() -> None:
     text = graph_dot(closure, result)
     legend = next(x for x in text.splitlines() if x.strip().startswith(f"legend_{rule.id} "))
     assert rule.name in legend
+
+
+def test_cyclic_package_graphs_and_empty_closures_draw() -> None:
+    builder = DepGraphBuilder()
+    for name in "abcde":
+        builder.add(
+            Component(
+                id=NodeId(f"deb:{name}"),
+                kind=ComponentKind.PACKAGE,
+                name=name,
+                self_size=ord(name) * 1000,
+            )
+        )
+    for src, dst in ["ab", "bc", "cb", "cd", "de", "ea"]:
+        builder.add_reference(NodeId(f"deb:{src}"), NodeId(f"deb:{dst}"))
+    closure = Closure(
+        source=Source(path="cyc", format="test"), graph=builder.build(allow_cycles=True)
+    )
+    result = analyze(closure)
+    full = graph_dot(closure, result, top=0, legend=False)
+    assert len(EDGE_RE.findall(full)) == 6
+    reduced = graph_dot(closure, result, top=0, legend=False, reduce=True)
+    # c -> b is implied by c -> d -> e -> a -> b; every other edge is the only way round
+    assert set(EDGE_RE.findall(full)) - set(EDGE_RE.findall(reduced)) == {
+        (node_id("deb:c"), node_id("deb:b"))
+    }
+    why = graph_dot(closure, result, why="d", top=0, legend=False)
+    assert len(NODE_RE.findall(why)) == 5  # in a cycle everything leads to d
+    empty = Closure(source=Source(path="empty", format="test"), graph=DepGraphBuilder().build())
+    text = graph_dot(empty, analyze(empty))
+    assert text.startswith("digraph closurescope {")
+    assert "0 components" in text
