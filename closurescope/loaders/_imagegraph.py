@@ -20,7 +20,9 @@ layers streamed by) and returns a DepGraphBuilder plus the owner of every in-ima
   ``etc/ssl/certs/ca-bundle.crt`` is a symlink into it).
 
 Roots: every non-store, non-package component, the store paths the image config's
-Entrypoint/Cmd/Env names, and every component nobody references.
+Entrypoint/Cmd/Env names, the owner of the program it runs (``Entrypoint[0]`` or ``Cmd[0]``,
+resolved inside the tree: ``/bin/bash`` → ``deb:bash``), and every component nobody
+references.
 
 Package dependencies may form cycles (libc6 ↔ libgcc-s1); hash scanning may produce a
 false-positive cycle between store paths. The builder keeps them: build it with
@@ -194,6 +196,7 @@ def build_image_graph(
     roots: set[str] = set(groups)
     if config is not None:
         roots.update(config_store_paths(config, present))
+        roots.update(_program_owner(tree, config, owners))
     for node in [*stores, *packages]:
         if node not in referenced:
             roots.add(node)
@@ -283,6 +286,16 @@ def config_store_paths(config: ImageConfig, present: Mapping[str, NodeId]) -> se
             if h in present:
                 found.add(present[h])
     return found
+
+
+def _program_owner(tree: FileTree, config: ImageConfig, owners: Mapping[str, str]) -> set[str]:
+    """The owner of the program the container runs (Entrypoint[0], else Cmd[0]), if known."""
+    argv = config.entrypoint or config.cmd or ()
+    if not argv or not argv[0].startswith("/"):
+        return set()
+    resolved = tree.resolve(argv[0])
+    owner = owners.get(resolved.path) if resolved.status is Resolution.OK else None
+    return {owner} if owner is not None else set()
 
 
 # --------------------------------------------------------------------------------------------

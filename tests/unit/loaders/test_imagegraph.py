@@ -372,7 +372,7 @@ def test_distroless_status_d() -> None:
         "var/lib/dpkg/status.d/libc6.md5sums": (
             b"0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libc.so.6\n"
         ),
-        "var/lib/dpkg/status.d/base-files": b"Package: base-files\nVersion: 12.4\n",
+        "var/lib/dpkg/status.d/base-files": b"Package: base-files\nVersion: 12.4\nDepends: libc6\n",
         "lib/x86_64-linux-gnu/libc.so.6": b"\x7fELF" * 100,
         "app/main": b"#!/bin/sh\n",
     }
@@ -380,8 +380,16 @@ def test_distroless_status_d() -> None:
         entry = FileEntry(path=path, kind=FileKind.FILE, size=len(data))
         builder.add(entry)
         stream(scanner, entry, data)
-    graph, owners, notes = build(builder.build(), scanner.result())
+    builder.add(
+        FileEntry(path="lib64/ld.so", kind=FileKind.SYMLINK, link_target="../lib/x86_64-linux-gnu")
+    )
+    tree = builder.build()
+    assert set(build(tree, scanner.result())[0].roots) == {"deb:base-files", "unowned"}
+    config = ImageConfig(entrypoint=("/lib64/ld.so/libc.so.6",))
+    graph, owners, notes = build(tree, scanner.result(), config)
     assert set(graph) == {"deb:libc6", "deb:base-files", "unowned"}
+    # the entrypoint (through a symlink) is libc6's file: libc6 becomes a root as well
+    assert set(graph.roots) == {"deb:libc6", "deb:base-files", "unowned"}
     assert graph.component(NodeId("deb:libc6")).self_size == 400
     assert owners["lib/x86_64-linux-gnu/libc.so.6"] == "deb:libc6"
     assert owners["app/main"] == "unowned"
