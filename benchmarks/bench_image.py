@@ -174,34 +174,43 @@ def layer_paths() -> list[Path]:
     return [WORK / "blobs" / "sha256" / d["digest"].split(":")[1] for d in manifest["layers"]]
 
 
-def timed(cmd: list[str] | str, shell: bool = False) -> tuple[float, int, str]:
-    """Wall time, peak RSS (KiB) of the child, stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def timed(cmd: list[str] | str, shell: bool = False) -> tuple[float, float, str]:
+    """Wall time and CPU time (user + sys of the children) of a command, and its stdout.
+
+    CPU time is the fair comparison on a busy machine: the wall clock also counts waiting
+    for a core.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     out = subprocess.run(cmd, shell=shell, check=True, capture_output=True, text=True).stdout
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(after, before), out
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, out
 
 
 CLOSURESCOPE = """
 import sys, time, resource
-t0 = time.perf_counter()
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+w0, c0 = time.perf_counter(), cpu()
 from closurescope.loaders import load
 from closurescope.analysis.layers import layer_metrics
 c = load("oci:" + sys.argv[1])
-t1 = time.perf_counter()
+w1, c1 = time.perf_counter(), cpu()
 m = layer_metrics(c.layers)
-t2 = time.perf_counter()
+w2, c2 = time.perf_counter(), cpu()
 files = len(c.files) if c.files is not None else 0
-print(f"load {t1 - t0:.2f} metrics {t2 - t1:.2f} files {files} "
-      f"eff {m.efficiency:.6f} wasted {m.wasted_bytes} "
-      f"rss_kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(f"load {w1 - w0:.2f} {c1 - c0:.2f} metrics {w2 - w1:.2f} {c2 - c1:.2f} files {files} "
+      f"eff {m.efficiency:.6f} wasted {m.wasted_bytes} rss_kib {rss}")
 if sys.argv[2] == "analyze":
     from closurescope.analysis import analyze
     analyze(c)
-    t3 = time.perf_counter()
-    print(f"analyze {t3 - t2:.2f} rss_kib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+    w3, c3 = time.perf_counter(), cpu()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"analyze {w3 - w2:.2f} {c3 - c2:.2f} rss_kib {rss}")
 """
 
 
@@ -217,8 +226,10 @@ def main() -> None:
     layers = layer_paths()
     compressed = sum(p.stat().st_size for p in layers)
     quoted = " ".join(f"'{p}'" for p in layers)
-    floor, _, _ = timed(f"for f in {quoted}; do gzip -dc \"$f\" > /dev/null; done", shell=True)
-    tar_t, _, _ = timed(f"for f in {quoted}; do tar -tzf \"$f\" > /dev/null; done", shell=True)
+    floor_w, floor_c, _ = timed(
+        f'for f in {quoted}; do gzip -dc "$f" > /dev/null; done', shell=True
+    )
+    tar_w, tar_c, _ = timed(f'for f in {quoted}; do tar -tzf "$f" > /dev/null; done', shell=True)
     uncompressed = int(
         subprocess.run(
             f"cat {quoted} | gzip -dc | wc -c", shell=True, capture_output=True, text=True
@@ -226,7 +237,6 @@ def main() -> None:
     )
     env = dict(os.environ, PYTHONPATH=str(HERE.parent))
     mode = "load" if args.no_analyze else "analyze"
-    start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", CLOSURESCOPE, str(WORK), mode],
         check=True,
@@ -234,25 +244,36 @@ def main() -> None:
         text=True,
         env=env,
     )
-    total = time.perf_counter() - start
     lines = proc.stdout.strip().splitlines()
-    fields = lines[0].split()
-    load_s = float(fields[1])
-    metrics_s = float(fields[3])
-    rss_load = int(fields[-1]) / 1024
-    print(f"image: {LAYERS} gzip layers, {compressed / 1e9:.2f} GB compressed, "
-          f"{uncompressed / 1e9:.2f} GB uncompressed, {fields[5]} paths in the merged tree")
-    print(f"gzip -dc > /dev/null (floor): {floor:7.2f} s")
-    print(f"tar -tzf:                     {tar_t:7.2f} s  ({tar_t / floor:.2f}x floor)")
-    print(f"closurescope load:            {load_s:7.2f} s  ({load_s / floor:.2f}x floor)")
-    print(f"closurescope load+metrics:    {load_s + metrics_s:7.2f} s  "
-          f"({(load_s + metrics_s) / floor:.2f}x floor), peak RSS {rss_load:.0f} MiB")
+    f = lines[0].split()
+    load_w, load_c, met_w, met_c = float(f[1]), float(f[2]), float(f[4]), float(f[5])
+    print(
+        f"image: {LAYERS} gzip layers, {compressed / 1e9:.2f} GB compressed, "
+        f"{uncompressed / 1e9:.2f} GB uncompressed, {f[7]} paths in the merged tree"
+    )
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    print("                               wall s    cpu s   cpu/floor")
+    rows = [
+        ("gzip -dc > /dev/null (floor)", floor_w, floor_c),
+        ("tar -tzf", tar_w, tar_c),
+        ("closurescope load", load_w, load_c),
+        ("closurescope load + metrics", load_w + met_w, load_c + met_c),
+    ]
     if len(lines) > 1:
-        an = lines[1].split()
-        print(f"closurescope analyze():       {float(an[1]):7.2f} s more, "
-              f"peak RSS {int(an[-1]) / 1024:.0f} MiB")
-    print(f"whole closurescope process:   {total:7.2f} s")
-    print(f"dive metrics: efficiency {fields[7]}, wasted bytes {fields[9]}")
+        a = lines[1].split()
+        rows.append(
+            (
+                "closurescope load+analyze()",
+                load_w + met_w + float(a[1]),
+                load_c + met_c + float(a[2]),
+            )
+        )
+    for label, wall, cpu in rows:
+        print(f"{label:30s} {wall:7.2f}  {cpu:7.2f}   {cpu / floor_c:5.2f}x")
+    print(f"peak RSS (load + metrics): {int(f[-1]) / 1024:.0f} MiB")
+    if len(lines) > 1:
+        print(f"peak RSS (with analyze()): {int(lines[1].split()[-1]) / 1024:.0f} MiB")
+    print(f"dive metrics: efficiency {f[9]}, wasted bytes {f[11]}")
 
 
 if __name__ == "__main__":
