@@ -22,6 +22,13 @@ def short_id(component: dict[str, Any]) -> str:
     return str(component["name"] or component["id"])
 
 
+def _roots(doc: Document, shown: int = 4) -> str:
+    names = {c["id"]: c["name"] or c["id"] for c in doc["components"]}
+    roots = [names.get(r, r) for r in doc["summary"]["roots"]]
+    more = f" … (+{len(roots) - shown})" if len(roots) > shown else ""
+    return ", ".join(roots[:shown]) + more
+
+
 def summary_lines(doc: Document) -> list[tuple[str, str]]:
     """(label, value) pairs for the header of human reports."""
     s = doc["summary"]
@@ -29,11 +36,7 @@ def summary_lines(doc: Document) -> list[tuple[str, str]]:
     lines = [
         ("input", f"{src['path']} ({src['format']})"),
         ("components", f"{s['components']} ({s['references']} references)"),
-        (
-            "roots",
-            ", ".join(s["roots"][:5])
-            + (f" … (+{len(s['roots']) - 5})" if len(s["roots"]) > 5 else ""),
-        ),
+        ("roots", _roots(doc)),
         ("total size", format_size(s["total_size"])),
     ]
     if s["files"] is not None:
