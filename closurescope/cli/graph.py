@@ -105,7 +105,12 @@ class GraphCommand:
                 raise UsageError("--by applies to one input (diffs rank by the size change)")
             new = load_input(args.new, args)
             text = diff_dot(
-                old, analyze_closure(old, args), new, analyze_closure(new, args), top=args.top
+                old,
+                analyze_closure(old, args),
+                new,
+                analyze_closure(new, args),
+                top=args.top,
+                legend=not args.no_legend,
             )
         else:
             text = graph_dot(

@@ -536,6 +536,7 @@ def diff_dot(
     new_result: AnalysisResult,
     *,
     top: int | None = DEFAULT_TOP,
+    legend: bool = True,
 ) -> str:
     """DOT of what changed between two closures, matched by kind and package name.
 
@@ -627,4 +628,45 @@ def diff_dot(
         for e in old_edges | new_edges
     }
     _emit_edges(dot, sel, edge_status)
+    if legend:
+        _diff_legend(dot, sel, {status[k] for k in sel.nodes}, edge_status)
     return str(dot.source)
+
+
+def _diff_legend(
+    dot: graphviz.Digraph,
+    sel: Selection,
+    shown: set[str],
+    edge_status: Mapping[tuple[NodeId, NodeId], str],
+) -> None:
+    drawn = {edge_status.get((e.src, e.dst), "same") for e in sel.edges if e.direct}
+    with dot.subgraph(name="cluster_legend") as leg:
+        leg.attr(
+            label="legend", style="rounded", color="#bdbdbd", fontname="Helvetica", fontsize="10"
+        )
+        for kind in (k for k in _DIFF_STYLE if k in shown):
+            fill, line = _DIFF_STYLE[kind]
+            label = "version changed" if kind == "changed" else kind
+            leg.node(f"legend_{kind}", label=label, fillcolor=fill, color=line)
+        for kind in ("added", "removed"):
+            if kind in drawn:
+                leg.node(f"legend_{kind}_a", label="", shape="point", width="0.05")
+                leg.node(f"legend_{kind}_b", label="", shape="point", width="0.05")
+                style = "dashed" if kind == "removed" else "solid"
+                leg.edge(
+                    f"legend_{kind}_a",
+                    f"legend_{kind}_b",
+                    label=f"reference {kind}",
+                    color=_DIFF_STYLE[kind][1],
+                    style=style,
+                    penwidth="2",
+                )
+        if sel.folds:
+            leg.node(
+                "legend_fold",
+                label=_text("+N more", "(summed delta)"),
+                shape="note",
+                style="filled",
+                fillcolor="#f0f0f0",
+                color="#969696",
+            )

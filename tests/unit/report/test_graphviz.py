@@ -398,6 +398,10 @@ def test_diff_statuses_and_deltas() -> None:
     curl, zstd, ng = (node_id(f"store-path:{n}") for n in ("curl", "zstd", "nghttp2"))
     assert re.search(rf"{curl} -> {zstd} \[color=\"#238b45\"", text)
     assert re.search(rf"{curl} -> {ng} \[color=\"#cb181d\" penwidth=2 style=dashed", text)
+    assert "legend_added_a -> legend_added_b" in text
+    assert "legend_removed" in text
+    bare = diff_dot(old, analyze(old), new, analyze(new), top=0, legend=False)
+    assert "cluster_legend" not in bare
 
 
 def test_diff_top_keeps_biggest_changes() -> None:
