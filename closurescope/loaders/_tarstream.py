@@ -468,7 +468,10 @@ def _number(field: bytes) -> int:
 
 
 def _check(block: bytes) -> None:
-    stored = _number(block[148:156])
+    try:
+        stored = _number(block[148:156])
+    except _TarError:
+        raise _TarError("bad tar header checksum (not a tar, or corrupt)") from None
     unsigned = sum(block) - sum(block[148:156]) + 256
     if stored != unsigned:
         signed = (
