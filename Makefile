@@ -43,6 +43,9 @@ demo: setup
 	  if [ $$rc -gt 1 ]; then exit $$rc; fi
 	@echo "+ closurescope why $(DEMO_INPUT) glibc"
 	@$(BIN)/closurescope why $(DEMO_INPUT) glibc
+	@echo "+ closurescope graph $(DEMO_INPUT) -o $${TMPDIR:-/tmp}/closurescope-demo.svg"
+	@$(BIN)/closurescope graph $(DEMO_INPUT) -o $${TMPDIR:-/tmp}/closurescope-demo.svg && \
+	  echo "wrote $${TMPDIR:-/tmp}/closurescope-demo.svg"
 
 lint: venv
 	$(BIN)/ruff check closurescope tests benchmarks sample-closures
