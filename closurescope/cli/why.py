@@ -82,12 +82,19 @@ class WhyCommand:
                 lines.append("  (a root: nothing leads to it)")
             for chain in chains:
                 lines.append("")
+                if len(chain) == 1:
+                    lines.append(f"{comp.name} is a root itself (the input or its config names it)")
+                    continue
                 for depth, node in enumerate(chain):
                     name = graph.component(node).name
-                    lines.append(f"{'  ' * depth}{'└── ' if depth else ''}{name}  {node}")
+                    branch = "    " * (depth - 1) + "└── " if depth else ""
+                    lines.append(f"{branch}{name}  {node}")
                     if args.precise and depth:
-                        for path in graph.evidence(chain[depth - 1], node):
-                            lines.append(f"{'  ' * depth}    ↳ referenced by /{path}")
+                        pad = "    " * depth
+                        lines.extend(
+                            f"{pad}  ↳ referenced by /{path}"
+                            for path in graph.evidence(chain[depth - 1], node)
+                        )
             shown = len(chains)
             total = result.total
             if args.all and result.truncated:
