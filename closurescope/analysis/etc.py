@@ -380,7 +380,7 @@ def suggest_etc(
     drop = tuple(
         _with(
             entries[n],
-            reasons=("no program or library of the entry point's closure uses it",),
+            reasons=(_drop_reason(closure, model.drags.get(n, ())),),
             drags=model.drags.get(n, ()),
             drag_bytes=entries[n].size + sum(_size(closure, c) for c in model.drags.get(n, ())),
         )
@@ -405,6 +405,12 @@ def suggest_etc(
         snippets=fix_snippets(etc_root, sorted(kept), model.mirrors, provs),
         notes=tuple(notes + model.notes),
     )
+
+
+def _drop_reason(closure: Closure, drags: Iterable[NodeId]) -> str:
+    names = [closure.graph.component(d).name for d in drags]
+    text = "no program (or library of its closure) uses it"
+    return text + (f"; it keeps {', '.join(names)} in the closure" if names else "")
 
 
 def _no_files_reason(closure: Closure, sizes: Mapping[NodeId, NodeSizes]) -> str:

@@ -303,3 +303,48 @@ def test_missing_app_is_noted() -> None:
     s = suggest(hand_built(), Settings(apps=("/usr/bin/nope",)))
     assert s.programs == ()
     assert any("/usr/bin/nope is not in the image" in n for n in s.notes)
+
+
+def test_etc_linked_into_the_store_nixos_style() -> None:
+    # GIVEN /etc -> /nix/store/…-etc/etc (as on NixOS), whose entries link into packages
+    etc_sp, iana, perl, app = (
+        "/nix/store/" + "a" * 32 + "-etc",
+        "/nix/store/" + "b" * 32 + "-iana-etc-1",
+        "/nix/store/" + "c" * 32 + "-perl-5",
+        "/nix/store/" + "d" * 32 + "-app-1",
+    )
+    tree = FileTreeBuilder()
+    for entry in (
+        _l("etc", etc_sp + "/etc", "dir:etc"),
+        _l(etc_sp[1:] + "/etc/services", iana + "/etc/services", etc_sp),
+        _l(etc_sp[1:] + "/etc/perl", perl + "/etc/perl", etc_sp),
+        _f(iana[1:] + "/etc/services", 700, iana),
+        _f(perl[1:] + "/etc/perl/x.pl", 900, perl),
+        _f(app[1:] + "/bin/app", 300, app, 0o755),
+    ):
+        tree.add(entry)
+    graph = DepGraphBuilder()
+    for node, size in (("dir:etc", 0), (etc_sp, 40), (iana, 700), (perl, 900), (app, 300)):
+        kind = ComponentKind.DIRECTORY if node == "dir:etc" else ComponentKind.STORE_PATH
+        graph.add(
+            Component(id=NodeId(node), kind=kind, name=node.rsplit("-", 2)[0], self_size=size)
+        )
+    graph.add_reference(NodeId("dir:etc"), NodeId(etc_sp), ["etc"])
+    graph.add_reference(NodeId(etc_sp), NodeId(iana), [etc_sp[1:] + "/etc/services"])
+    graph.add_reference(NodeId(etc_sp), NodeId(perl), [etc_sp[1:] + "/etc/perl"])
+    closure = Closure(
+        source=Source(path="hand-built", format="test"),
+        graph=graph.build(),
+        files=tree.build(),
+        config=ImageConfig(entrypoint=(f"{app}/bin/app",)),
+        file_markers={app[1:] + "/bin/app": frozenset({"getservbyname"})},
+    )
+    # WHEN suggested
+    s = suggest(closure)
+    # THEN the store path is the etc tree: services kept, perl dropped with its package
+    assert [e.name for e in s.keep] == ["services"]
+    assert [e.name for e in s.drop] == ["perl"]
+    assert s.etc_store_paths == (etc_sp,)
+    assert s.removed == (perl,)
+    assert s.saving == 900
+    assert "(/etc is a link to /" in s.snippets["shell"]
