@@ -33,6 +33,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from closurescope.analysis.etc_fix import Provider, fix_snippets, providers
+from closurescope.analysis.etc_graph import (
+    EtcEntry,
+    Evidence,
+    etc_entries,
+    etc_root,
+    model_removal,
+    node_size,
+)
 from closurescope.analysis.result import NodeSizes
 from closurescope.config import Settings
 from closurescope.model import Closure, ComponentKind, FileKind, FileTree, NodeId
@@ -110,44 +118,6 @@ for an entry another file needs, never a need by themselves."""
 
 _ETC_PATH_RE = re.compile(r"^/etc/([^/]+)")
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Evidence:
-    """A marker seen in a file (or an Env variable, or a flag) that supports a need or entry."""
-
-    source: str
-    """In-image path of the file, ``Env SSL_CERT_FILE``, ``--need`` or ``User``."""
-    marker: str
-    need: str | None = None
-
-    def text(self) -> str:
-        """``getservbyname in nix/store/…/bin/hello-server``."""
-        return f"{self.marker} in {self.source}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EtcEntry:
-    """One top-level ``/etc`` entry and what it references in the graph."""
-
-    name: str
-    """``services``, ``ssl`` …"""
-    path: str
-    """In-image path (``etc/services``)."""
-    kind: str
-    """``file``, ``dir``, ``symlink`` …"""
-    size: int
-    """Bytes of the regular files under it in the image's own ``etc/``."""
-    references: tuple[NodeId, ...] = ()
-    """Components its files or links point to (the graph's evidence)."""
-    reasons: tuple[str, ...] = ()
-    """Kept: why; dropped: nothing uses it; runtime: who provides it."""
-    evidence: tuple[Evidence, ...] = ()
-    drags: tuple[NodeId, ...] = ()
-    """Dropped: the components the fix removes that this entry reaches (shared ones appear
-    under every entry that reaches them)."""
-    drag_bytes: int = 0
-    """Dropped: own bytes plus the self sizes of ``drags``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -309,10 +279,10 @@ def suggest_etc(
     tree = closure.files
     if tree is None:
         return EtcSuggestion(applicable=False, reason=_no_files_reason(closure, sizes))
-    etc_root = _etc_root(tree)
-    if etc_root is None:
+    root = etc_root(tree)
+    if root is None:
         return EtcSuggestion(applicable=False, reason="the image has no /etc directory")
-    entries = _entries(closure, tree, etc_root)
+    entries = etc_entries(closure, tree, root)
     programs, _specs, notes = programs_of(closure, settings)
     files, libc = evidence_files(closure, programs)
     libc_set = set(libc)
@@ -367,7 +337,7 @@ def suggest_etc(
     kept = {n for n in keep_reasons if n not in RUNTIME_PROVIDED}
     runtime = {n for n in entries if n in RUNTIME_PROVIDED}
     dropped = set(entries) - kept - runtime
-    model = _model_removal(closure, tree, etc_root, entries, kept, need_ev, programs)
+    model = model_removal(closure, tree, root, entries, kept, set(need_ev), programs)
     if cfg and "LANG" in env and "locale" not in need_ev:
         notes.append(
             "LANG is set but no program shows locale use (setlocale/newlocale); the locale "
@@ -382,7 +352,7 @@ def suggest_etc(
             entries[n],
             reasons=(_drop_reason(closure, model.drags.get(n, ())),),
             drags=model.drags.get(n, ()),
-            drag_bytes=entries[n].size + sum(_size(closure, c) for c in model.drags.get(n, ())),
+            drag_bytes=entries[n].size + sum(node_size(closure, c) for c in model.drags.get(n, ())),
         )
         for n in sorted(dropped)
     )
@@ -402,7 +372,7 @@ def suggest_etc(
         removed=model.removed,
         etc_store_paths=model.mirrors,
         providers=provs,
-        snippets=fix_snippets(etc_root, sorted(kept), model.mirrors, provs),
+        snippets=fix_snippets(root, sorted(kept), model.mirrors, provs),
         notes=tuple(notes + model.notes),
     )
 
@@ -448,166 +418,3 @@ def _with(entry: EtcEntry, **changes: Any) -> EtcEntry:
     import dataclasses
 
     return dataclasses.replace(entry, **changes)
-
-
-def _size(closure: Closure, node: NodeId) -> int:
-    return closure.graph.component(node).self_size or 0
-
-
-def _etc_root(tree: FileTree) -> str | None:
-    entry = tree.get("etc")
-    if entry is None:
-        return None
-    if entry.kind is FileKind.DIR:
-        return "etc"
-    res = tree.resolve("etc")
-    target = tree.get(res.path) if res.status.value == "ok" else None
-    return res.path if target is not None and target.kind is FileKind.DIR else None
-
-
-def _entries(closure: Closure, tree: FileTree, etc_root: str) -> dict[str, EtcEntry]:
-    graph = closure.graph
-    refs: dict[str, set[NodeId]] = {}
-    owners = {e.component for e in tree.walk(etc_root) if e.component is not None}
-    prefix = etc_root + "/"
-    for owner in sorted(owners):
-        node = NodeId(owner)
-        if node not in graph:
-            continue
-        for dep in graph.references(node):
-            for f in graph.evidence(node, dep):
-                if f.startswith(prefix):
-                    refs.setdefault(f[len(prefix) :].split("/", 1)[0], set()).add(dep)
-    out: dict[str, EtcEntry] = {}
-    for path in tree.children(etc_root):
-        entry = tree.get(path)
-        assert entry is not None
-        name = path[len(prefix) :]
-        found = set(refs.get(name, ()))
-        for sub in [entry, *tree.walk(path)] if entry.kind is FileKind.DIR else [entry]:
-            if sub.kind is FileKind.SYMLINK:
-                res = tree.resolve(sub.path)
-                target = tree.get(res.path) if res.status.value == "ok" else None
-                if target is not None and target.component and target.component != sub.component:
-                    found.add(NodeId(target.component))
-        size = entry.size if entry.kind is FileKind.FILE else tree.total_size(path)
-        if entry.kind is not FileKind.DIR and entry.kind is not FileKind.FILE:
-            size = 0
-        out[name] = EtcEntry(
-            name=name,
-            path=path,
-            kind=entry.kind.value,
-            size=size,
-            references=tuple(sorted(n for n in found if n in graph)),
-        )
-    return out
-
-
-@dataclass(slots=True)
-class _Removal:
-    before: int
-    after: int
-    removed: tuple[NodeId, ...]
-    mirrors: tuple[NodeId, ...]
-    drags: dict[str, tuple[NodeId, ...]]
-    notes: list[str]
-
-
-def _mirrors(closure: Closure, tree: FileTree, names: set[str]) -> list[NodeId]:
-    """Store paths whose ``etc/`` holds at least half of the image's /etc entries."""
-    out: list[NodeId] = []
-    for node, comp in closure.graph.components.items():
-        if comp.kind is not ComponentKind.STORE_PATH:
-            continue
-        inner = node.lstrip("/") + "/etc"
-        kids = {k.rsplit("/", 1)[-1] for k in tree.children(inner)}
-        if kids and len(kids & names) * 2 >= len(names) and len(kids & names) >= 2:
-            out.append(node)
-    return sorted(out)
-
-
-def _model_removal(
-    closure: Closure,
-    tree: FileTree,
-    etc_root: str,
-    entries: Mapping[str, EtcEntry],
-    kept: set[str],
-    need_ev: Mapping[str, list[Evidence]],
-    programs: Iterable[str],
-) -> _Removal:
-    graph = closure.graph
-    notes: list[str] = []
-    mirrors = _mirrors(closure, tree, set(entries))
-    # where each etc-file-owning component's evidence lies: in kept entries or elsewhere
-    gone_prefixes = [f"{etc_root}/{n}" for n in entries if n not in kept]
-    gone_prefixes += [f"{m.lstrip('/')}/etc/{n}" for m in mirrors for n in entries if n not in kept]
-
-    def gone(path: str) -> bool:
-        return any(path == p or path.startswith(p + "/") for p in gone_prefixes)
-
-    etc_owners = {NodeId(e.component) for e in tree.walk(etc_root) if e.component} | set(mirrors)
-    etc_owners &= set(graph)
-    succ: dict[NodeId, set[NodeId]] = {n: set(graph.references(n)) for n in graph}
-    dragged: set[NodeId] = set()
-    for owner in etc_owners:
-        for dep in graph.references(owner):
-            ev = graph.evidence(owner, dep)
-            if ev and all(gone(f) for f in ev):
-                succ[owner].discard(dep)
-                dragged.add(dep)
-    still = {d for o in etc_owners for d in succ[o]}
-    dragged -= still
-    # the need for a locale archive or zoneinfo keeps the packages holding them
-    needed: set[NodeId] = set()
-    if "locale" in need_ev:
-        needed |= _holders(tree, "lib/locale/locale-archive")
-    if "tz" in need_ev:
-        needed |= _holders(tree, "share/zoneinfo")
-    dragged -= needed
-    # image-contents roots listing the etc store path: their links to /etc's packages go too
-    for root in graph.roots:
-        if root in etc_owners or not (succ[root] & set(mirrors)):
-            continue
-        for dep in sorted(succ[root] & dragged):
-            succ[root].discard(dep)
-            notes.append(f"{root} lists {dep} only for /etc: dropped with it")
-    for path in programs:
-        prog = tree.get(path)
-        if prog is not None and prog.component and NodeId(prog.component) in graph:
-            needed.add(NodeId(prog.component))
-    roots = {r for r in graph.roots if r not in dragged} | needed
-    env = closure.config.env_map if closure.config else {}
-    for r in sorted(set(graph.roots) & dragged):
-        named = sorted(k for k, v in env.items() if r in v)
-        if named:
-            notes.append(f"Env {', '.join(named)} names {r}, which only /etc uses: update it too")
-    reach: set[NodeId] = set()
-    stack = sorted(roots)
-    while stack:
-        node = stack.pop()
-        if node in reach:
-            continue
-        reach.add(node)
-        stack.extend(succ[node] - reach)
-    before_nodes = graph.closure(graph.roots)
-    before = sum(_size(closure, n) for n in before_nodes)
-    gone_bytes = sum(
-        e.size for n, e in entries.items() if n not in kept and e.kind in ("file", "dir")
-    )
-    after = sum(_size(closure, n) for n in reach) - gone_bytes
-    removed = tuple(sorted(before_nodes - reach))
-    removed_set = set(removed)
-    drags: dict[str, tuple[NodeId, ...]] = {}
-    for name, entry in entries.items():
-        if name in kept:
-            continue
-        drags[name] = tuple(sorted(graph.closure(entry.references) & removed_set))
-    return _Removal(before, after, removed, tuple(mirrors), drags, notes)
-
-
-def _holders(tree: FileTree, suffix: str) -> set[NodeId]:
-    out: set[NodeId] = set()
-    for entry in tree.entries.values():
-        if entry.component and (entry.path.endswith("/" + suffix) or entry.path == suffix):
-            out.add(NodeId(entry.component))
-    return out

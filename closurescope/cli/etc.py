@@ -16,7 +16,8 @@ from closurescope.cli._common import (
 from closurescope.errors import UsageError
 
 if TYPE_CHECKING:
-    from closurescope.analysis.etc import EtcEntry, EtcSuggestion
+    from closurescope.analysis.etc import EtcSuggestion
+    from closurescope.analysis.etc_graph import EtcEntry
 
 
 class EtcCommand:
