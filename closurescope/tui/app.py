@@ -84,7 +84,8 @@ class ClosurescopeApp(App[None]):
         self._title_views()
         self.push_screen("browse")
         if self.closure.files is not None and self.files_index is None:
-            self._build_files_index()
+            # after the first frame: the thread would otherwise slow the first paint down
+            self.call_after_refresh(self._build_files_index)
 
     def _title_views(self) -> None:
         available = [name for name in VIEWS if self.is_screen_installed(name)]
@@ -101,6 +102,7 @@ class ClosurescopeApp(App[None]):
     def _build_files_index(self) -> None:
         # A big tree takes a while to index: the browser is usable meanwhile.
         index = FilesIndex(self.closure, self._subjects)
+        index.precompute()
         self.call_from_thread(self._files_index_ready, index)
 
     def _files_index_ready(self, index: FilesIndex) -> None:

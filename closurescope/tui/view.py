@@ -226,6 +226,13 @@ class FilesIndex:
         self._largest: tuple[str, ...] | None = None
         self._layer_changes: dict[int, tuple[LayerChange, ...]] = {}
 
+    def precompute(self) -> None:
+        """Compute the lazy parts now (the largest files, every layer's changes): for a
+        worker thread, so that the keys that show them answer at once."""
+        self.largest()
+        for index in range(len(self.layers)):
+            self.layer_changes(index)
+
     def size(self, path: str) -> int:
         """Apparent bytes under ``path`` (a file's own size; 0 for links and devices)."""
         return self.totals.get(path, 0)

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label
 
 from closurescope.model import DepGraph, NodeId
 from closurescope.tui.view import fuzzy_search
-from closurescope.tui.widgets.path_list import PathList, Row, RowList
+from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
 
 MAX_RESULTS = 500
 """Matches listed (the best ones); the count line says how many matched in all."""
@@ -58,8 +58,8 @@ class SearchScreen(ModalScreen[NodeId | None]):
         else:
             self._last = ("", list(self.candidates))
             keys = [key for key, _ in self.candidates[:MAX_RESULTS]]
-        rows = [Row(key=k, label=self.graph.component(NodeId(k)).name) for k in keys]
-        self.query_one("#search-results", PathList).set_rows(RowList(rows))
+        rows = LazyRows(keys, lambda k: Row(key=k, label=self.graph.component(NodeId(k)).name))
+        self.query_one("#search-results", PathList).set_rows(rows)
         total = len(self.candidates)
         matched = len(self._last[1])
         shown = f"{matched} of {total} match" + (

@@ -19,7 +19,7 @@ from textual.widgets import Label
 from closurescope.analysis.result import NodeSizes
 from closurescope.model import DepGraph, NodeId
 from closurescope.tui.widgets.details import Details
-from closurescope.tui.widgets.path_list import PathList, Row, RowList
+from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
 from closurescope.units import format_size
 
 WHY_LIMIT = 1000
@@ -88,17 +88,15 @@ class WhyScreen(ModalScreen[None]):
             count = f"{shown} chain{'s' if shown != 1 else ''}"
         name = self._node_name(self.node)
         self.query_one("#why-title", Label).update(f"Why is {name} in the closure? {count}")
-        rows = [
-            Row(
-                key=str(i),
-                label=" → ".join(self._node_name(n) for n in chain),
-                cells=(str(len(chain) - 1),),
-            )
-            for i, chain in enumerate(chains)
-        ]
+
+        def row(key: str) -> Row:
+            chain = chains[int(key)]
+            label = " → ".join(self._node_name(n) for n in chain)
+            return Row(key=key, label=label, cells=(str(len(chain) - 1),))
+
         chain_list = self.query_one("#why-chains", PathList)
         chain_list.empty_text = "(a root)"
-        chain_list.set_rows(RowList(rows))
+        chain_list.set_rows(LazyRows([str(i) for i in range(len(chains))], row))
         self._show(0)
 
     def _show(self, index: int) -> None:
