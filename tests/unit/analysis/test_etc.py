@@ -348,3 +348,53 @@ def test_etc_linked_into_the_store_nixos_style() -> None:
     assert s.removed == (perl,)
     assert s.saving == 900
     assert "(/etc is a link to /" in s.snippets["shell"]
+
+
+# -- real ELF programs of this machine in a rootfs -----------------------------------------
+
+HOST_PROGRAMS = {
+    # program: (needs its real bytes show, entries kept from the rootfs below)
+    "/usr/bin/date": (("locale", "tz"), ["localtime"]),
+    "/usr/bin/id": (("locale", "users"), ["group", "nsswitch.conf", "passwd"]),
+    "/usr/bin/getent": (
+        ("dns", "locale", "users"),
+        ["group", "nsswitch.conf", "passwd", "services"],
+    ),
+}
+
+
+@pytest.mark.parametrize("program", sorted(HOST_PROGRAMS))
+def test_real_programs_in_a_rootfs(program: str, tmp_path: Path) -> None:
+    host = Path(program)
+    if not host.is_file():
+        pytest.skip(f"{program} is not installed here")
+    # GIVEN a Debian-like rootfs holding a real program and a fat /etc
+    root = tmp_path / "root"
+    (root / "usr" / "bin").mkdir(parents=True)
+    (root / "usr" / "bin" / host.name).write_bytes(host.read_bytes())
+    (root / "usr" / "bin" / host.name).chmod(0o755)
+    (root / "usr" / "share" / "zoneinfo").mkdir(parents=True)
+    (root / "usr" / "share" / "zoneinfo" / "UTC").write_bytes(b"TZif2" + bytes(100))
+    etc = root / "etc"
+    (etc / "X11").mkdir(parents=True)
+    (etc / "X11" / "xorg.conf").write_text('Section "Device"\nEndSection\n')
+    (etc / "ssl" / "certs").mkdir(parents=True)
+    (etc / "ssl" / "certs" / "ca-certificates.crt").write_text("-----BEGIN CERTIFICATE-----\n")
+    (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    (etc / "group").write_text("root:x:0:\n")
+    (etc / "services").write_text("https 443/tcp\n")
+    (etc / "nsswitch.conf").write_text("hosts: files dns\n")
+    (etc / "hosts").write_text("127.0.0.1 localhost\n")
+    (etc / "localtime").symlink_to("/usr/share/zoneinfo/UTC")
+    closure = load(str(root))
+    # WHEN the program is named with --app
+    s = suggest(closure, Settings(apps=(program,)))
+    # THEN its real bytes decide: needs and kept entries
+    needs, kept = HOST_PROGRAMS[program]
+    assert s.programs == (program.lstrip("/"),)
+    assert s.needs == needs
+    assert [e.name for e in s.keep] == kept
+    assert [e.name for e in s.runtime] == ["hosts"]
+    assert "X11" in {e.name for e in s.drop}
+    dropped_bytes = sum(e.size for e in s.drop) + sum(e.size for e in s.runtime)
+    assert s.saving == dropped_bytes  # a rootfs graph has no packages to drop: file bytes only
