@@ -21,6 +21,7 @@ from closurescope.errors import LoadError
 from closurescope.loaders._fallback_graph import scanning
 from closurescope.loaders._image import (
     ArchiveContents,
+    IndexOf,
     LayerSpec,
     assemble,
     known_docs,
@@ -87,13 +88,19 @@ def _select(manifest: object, options: LoadOptions, where: str) -> tuple[dict[st
     return items[0], note
 
 
-def _docker_index_of(contents: ArchiveContents, member: str) -> int | None:
-    manifest = contents.docs.get("manifest.json")
-    if isinstance(manifest, list) and manifest and isinstance(manifest[0], dict):
-        layers = manifest[0].get("Layers") or []
-        if member in layers:
-            return int(layers.index(member))
-    return None
+def _index_of(options: LoadOptions) -> IndexOf:
+    """The layer index of a member in the image ``--image`` picks, once manifest.json is known."""
+
+    def index_of(contents: ArchiveContents, member: str) -> int | None:
+        manifest = contents.docs.get("manifest.json")
+        try:
+            chosen, _ = _select(manifest, options, "manifest.json")
+        except LoadError:
+            return None  # reported properly once the archive has been read
+        layers = chosen.get("Layers") or []
+        return int(layers.index(member)) if member in layers else None
+
+    return index_of
 
 
 def load_docker(
@@ -169,7 +176,7 @@ class DockerArchiveLoader:
                 stream,
                 display=source.display,
                 observers=observers,
-                index_of=_docker_index_of,
+                index_of=_index_of(options),
                 docs=known_docs(source.path, source.head, source.display),
             )
         if "manifest.json" in contents.docs:
