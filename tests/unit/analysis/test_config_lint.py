@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -234,3 +235,23 @@ def test_user_without_passwd_is_cs408() -> None:
     (f,) = lint(image([APP], {"config": {"Entrypoint": ["/bin/app"], "User": "web"}}))
     assert f.rule_id == "CS408"
     assert "there is no /etc/passwd" in f.title
+
+
+@pytest.mark.parametrize(
+    ("program", "rules"),
+    [("/usr/bin/getent", ["CS405", "CS405"]), ("/usr/bin/openssl", ["CS404"])],
+)
+def test_real_programs_without_their_etc_files(
+    program: str, rules: list[str], tmp_path: Path
+) -> None:
+    host = Path(program)
+    if not host.is_file():
+        pytest.skip(f"{program} is not installed here")
+    # GIVEN a rootfs with a real program (its real bytes) and an empty /etc
+    (tmp_path / "usr" / "bin").mkdir(parents=True)
+    (tmp_path / "etc").mkdir()
+    target = tmp_path / "usr" / "bin" / host.name
+    target.write_bytes(host.read_bytes())
+    target.chmod(0o755)
+    # WHEN linted THEN the name lookups / TLS use found in its bytes are reported
+    assert ids(lint(load(str(tmp_path)))) == rules
