@@ -112,17 +112,14 @@ class LayerMetrics:
 class _Node:
     """A node of a dive-style tree: name as in the tar (whiteouts keep ``.wh.``)."""
 
-    __slots__ = ("children", "is_dir", "name", "size")
+    __slots__ = ("children", "is_dir", "is_whiteout", "name", "size")
 
     def __init__(self, name: str, size: int = 0, is_dir: bool = False) -> None:
         self.name = name
         self.size = size
         self.is_dir = is_dir
+        self.is_whiteout = name.startswith(WHITEOUT_PREFIX)
         self.children: dict[str, _Node] = {}
-
-    @property
-    def is_whiteout(self) -> bool:
-        return self.name.startswith(WHITEOUT_PREFIX)
 
     def copy(self) -> _Node:
         twin = _Node(self.name, self.size, self.is_dir)
