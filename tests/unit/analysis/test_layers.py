@@ -213,3 +213,25 @@ def test_detector_nan_never_fails_and_no_layers_no_results() -> None:
     found, verdicts = DETECTOR.run(rootfs, {}, Settings(budgets=Budgets(min_efficiency=0.9)))
     assert (list(found), list(verdicts)) == ([], [])
     assert "layers" not in analyze(rootfs).metrics
+
+
+@pytest.mark.parametrize(("explicit", "efficiency", "wasted"), [(True, 0.5, 100), (False, 1.0, 0)])
+def test_directory_whiteout_after_an_implicit_parent(
+    explicit: bool, efficiency: float, wasted: int
+) -> None:
+    # layer 0: an empty directory d (a leaf, size 0); layer 1: d/x (100 bytes), with or without
+    # its own entry for d; layer 2: deletes d. Without the explicit entry, stacking layer 1
+    # blanks d's directory flag, so dive sizes the whiteout 0 instead of 100.
+    one = (
+        [entry("d", FileKind.DIR), entry("d/x", size=100)] if explicit else [entry("d/x", size=100)]
+    )
+    m = layer_metrics(
+        [
+            layer(0, entry("d", FileKind.DIR)),
+            layer(1, *one),
+            layer(2, entry("d", FileKind.WHITEOUT)),
+        ]
+    )
+    assert m.efficiency == efficiency
+    assert m.wasted_bytes == wasted
+    assert [(p.path, p.count) for p in m.inefficient] == [("d", 2)]
