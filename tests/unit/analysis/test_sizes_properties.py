@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Mapping
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from closurescope.analysis import sizes as sizes_module
 from closurescope.analysis.sizes import (
     added_size_within,
     compute_sizes,
@@ -135,3 +138,44 @@ def test_closure_sizes_with_cycles(spec: Mapping[str, tuple[int | None, list[str
         # removing a dominator really cuts its dominated nodes off from every top-level node
         cut = reach(graph, [t for t in tops if t != node], skip=node)
         assert not (tree.dominated(node) & cut)
+
+
+def random_spec(seed: int, n: int) -> Spec:
+    """A power-law-ish DAG: hubs with many children, shared popular leaves, unknown sizes."""
+    rng = random.Random(seed)
+    names = [f"p{i:04d}" for i in range(n)]
+    rng.shuffle(names)  # ids do not sort in topological order
+    spec: dict[str, tuple[int | None, list[str]]] = {}
+    popular: list[int] = []
+    for i in range(n - 1, -1, -1):  # i references only j > i
+        later = list(range(i + 1, n))
+        want = rng.choice([0, 1, 2, 3, 5, 8, 13]) if i % 37 else min(len(later), 80)
+        picks = {rng.choice(popular) if popular and rng.random() < 0.6 else rng.choice(later)
+                 for _ in range(want) if later}  # fmt: skip
+        size = None if rng.random() < 0.02 else rng.randrange(1, 10**7)
+        spec[names[i]] = (size, [names[j] for j in sorted(picks) if j > i])
+        popular.extend([i] * 3)
+    return spec
+
+
+@pytest.mark.parametrize(("sparse", "fan_in"), [(0, 0), (2, 3), (96, 48), (10**9, 10**9)])
+@pytest.mark.parametrize("seed", range(6))
+def test_every_code_path_of_the_bitsets_agrees(
+    monkeypatch: pytest.MonkeyPatch, seed: int, sparse: int, fan_in: int
+) -> None:
+    """Bigger graphs than hypothesis draws, with the sparse/dense and pull/push thresholds
+    moved so that every branch of _closures runs; results must not depend on them."""
+    monkeypatch.setattr(sizes_module, "_SPARSE", sparse)
+    monkeypatch.setattr(sizes_module, "_FAN_IN", fan_in)
+    spec = random_spec(seed, 260)
+    graph = make_graph(spec)
+    sizes = compute_sizes(graph)
+    union = set(graph)
+    tops = starts(graph)
+    for node in graph:
+        closure = reach(graph, [node])
+        assert sizes[node].closure_size == weigh(graph, closure), node
+        assert sizes[node].closure_count == len(closure)
+    for node in sorted(graph)[::7]:
+        gone = union - reach(graph, tops, skip=node)
+        assert sizes[node].added_size == weigh(graph, gone), node
