@@ -43,6 +43,11 @@ def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResul
             if cfg.enabled(f.rule_id)
         )
         results.extend(v for v in verdicts if cfg.enabled(v.rule_id))
+    if closure.files is not None:
+        from closurescope.analysis.savings import total_saving
+
+        self_sizes = {str(k): v.self_size for k, v in sizes.items()}
+        metrics["total_saving"] = total_saving(findings, closure.files, self_sizes)
     catalog = [r for d in detectors() for r in d.rules]
     return AnalysisResult(
         sizes=sizes,

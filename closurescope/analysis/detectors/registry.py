@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from closurescope.analysis.detectors import config_lint, etc_rules, graph_rules, layer_rules
+from closurescope.analysis.detectors import (
+    config_lint,
+    duplicates,
+    etc_rules,
+    graph_rules,
+    layer_rules,
+    symlinks,
+)
 from closurescope.analysis.detectors.base import Detector
 
 DETECTORS: tuple[Detector, ...] = (
@@ -10,4 +17,6 @@ DETECTORS: tuple[Detector, ...] = (
     layer_rules.DETECTOR,
     config_lint.DETECTOR,
     etc_rules.DETECTOR,
+    symlinks.DETECTOR,
+    duplicates.DETECTOR,
 )

@@ -1,0 +1,100 @@
+"""Merkle hashes of the directories of a FileTree: equal hash ⇔ equal whole content.
+
+A directory's hash covers, for every child sorted by name: the name, the kind, the
+permission bits and the content (a regular file's size and digest, a symlink's target, a
+subdirectory's own hash). The directory's own name and mode are not part of its hash, so two
+directories with different names can be equal. Owner (uid/gid) and timestamps are ignored.
+
+Files without a digest: loaders hash every file of an image, but a rootfs loader hashes only
+files whose size is shared by at least two files (a file with a unique size cannot have a
+twin). Such a file gets a content token unique to its path, so any directory holding it is
+unique too, which is correct by construction. Empty files need no digest (their content is
+known). A HARDLINK entry hashes as the file it links to.
+
+Nothing here reads the host: only the tree's entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from closurescope.model import FileEntry, FileKind, FileTree
+
+
+def path_key(path: str) -> tuple[str, ...]:
+    """Sort key ordering paths like FileTree.walk (parents first, siblings by name)."""
+    return tuple(path.split("/")) if path else ()
+
+
+def is_under(path: str, top: str) -> bool:
+    """True when ``path`` is ``top`` or lies below it (``top == ""`` is the root)."""
+    return not top or path == top or path.startswith(top + "/")
+
+
+@dataclass(frozen=True, slots=True)
+class DirIndex:
+    """Per directory: Merkle hash, bytes of regular files below it, and file count."""
+
+    hashes: Mapping[str, str]
+    """Directory path → hex Merkle hash (the root is ``""``)."""
+    bytes: Mapping[str, int]
+    """Directory path → apparent bytes of the regular files below it (hardlinks counted once)."""
+    files: Mapping[str, int]
+    """Directory path → number of regular files (and hardlinks) below it."""
+
+
+def _content(entry: FileEntry, tree: FileTree, hashes: Mapping[str, str]) -> str:
+    kind = entry.kind
+    if kind is FileKind.DIR:
+        return hashes[entry.path]
+    if kind is FileKind.HARDLINK:
+        target = tree.get(entry.link_target or "")
+        if target is not None and target.kind is FileKind.FILE:
+            return _content(target, tree, hashes)
+        return "hardlink:" + (entry.link_target or "")
+    if kind is FileKind.FILE:
+        if entry.size == 0:
+            return "0:"
+        if entry.digest is None:
+            return f"{entry.size}:unique:{entry.path}"
+        return f"{entry.size}:{entry.digest}"
+    if kind is FileKind.SYMLINK:
+        return entry.link_target or ""
+    return ""
+
+
+def index_tree(tree: FileTree, top: str = "") -> DirIndex:
+    """Hash every directory below (and including) ``top``, children before parents."""
+    hashes: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    dirs = [e.path for e in tree.walk(top) if e.kind is FileKind.DIR]
+    dirs.reverse()
+    dirs.append(top)
+    for path in dirs:
+        h = hashlib.blake2b(digest_size=16)
+        total = 0
+        count = 0
+        for child_path in tree.children(path):
+            child = tree.get(child_path)
+            if child is None:  # pragma: no cover - the children index is built from entries
+                continue
+            kind = child.kind
+            record = f"{child.name}\0{kind.value}\0{child.mode & 0o7777:o}\0"
+            h.update(record.encode("utf-8", "surrogateescape"))
+            h.update(_content(child, tree, hashes).encode("utf-8", "surrogateescape"))
+            h.update(b"\n")
+            if kind is FileKind.DIR:
+                total += sizes[child_path]
+                count += counts[child_path]
+            elif kind is FileKind.FILE:
+                total += child.size
+                count += 1
+            elif kind is FileKind.HARDLINK:
+                count += 1
+        hashes[path] = h.hexdigest()
+        sizes[path] = total
+        counts[path] = count
+    return DirIndex(hashes=hashes, bytes=sizes, files=counts)
