@@ -202,6 +202,8 @@ async def measure(
         await pilot._wait_for_screen()
         first = painted[-1] - start
         if settle:
+            while app.files_index is None:
+                await asyncio.sleep(0.01)
             await app.workers.wait_for_complete()
             await pilot._wait_for_screen()
             ready = time.perf_counter() - start

@@ -100,6 +100,7 @@ class BrowseScreen(Screen[None]):
         """Show the roots and focus the middle column."""
         self._show_level()
         self.query_one("#current", PathList).focus()
+        self.call_after_refresh(self._search_candidates)  # ready before the first /
 
     # -- data helpers -----------------------------------------------------------------------
     @property
@@ -111,6 +112,12 @@ class BrowseScreen(Screen[None]):
     def selected(self) -> NodeId | None:
         """The highlighted node of the middle column."""
         return self.level.selected
+
+    def _search_candidates(self) -> tuple[tuple[str, str], ...]:
+        if self._candidates is None:
+            names = ((str(n), c.name) for n, c in self.graph.components.items())
+            self._candidates = tuple(sorted(names, key=lambda c: (c[1], c[0])))
+        return self._candidates
 
     def _sorted(self, nodes: tuple[NodeId, ...] | list[NodeId]) -> tuple[NodeId, ...]:
         return sort_nodes(nodes, self.graph, self.sizes, self.order)
@@ -299,10 +306,7 @@ class BrowseScreen(Screen[None]):
             if node is not None:
                 self.jump_to(node)
 
-        if self._candidates is None:
-            names = ((str(n), c.name) for n, c in self.graph.components.items())
-            self._candidates = tuple(sorted(names, key=lambda c: (c[1], c[0])))
-        self.app.push_screen(SearchScreen(self.graph, self._candidates), done)
+        self.app.push_screen(SearchScreen(self.graph, self._search_candidates()), done)
 
     def action_why(self) -> None:
         """Every chain from the roots to the highlighted node (capped)."""

@@ -66,7 +66,7 @@ class WhyScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         """Focus the list and enumerate the chains off the UI thread."""
         self.query_one("#why-chains", PathList).focus()
-        self._enumerate()
+        self.call_after_refresh(self._enumerate)  # paint the dialog first, then work
 
     @work(thread=True, exclusive=True)
     def _enumerate(self) -> None:
