@@ -63,7 +63,18 @@ def _out_of_scope(rule: Rule, closure: Closure) -> str | None:
         return "not an image"
     if rule.scope == "files" and closure.files is None:
         return "no files in this input"
+    if rule.scope == "config" and closure.config is None:
+        return "no image config"
     return None
+
+
+def _budget_unset(rule: Rule, cfg: Settings) -> bool:
+    """True when the rule gates on a budget (or a list such as ``forbidden``) that is not set."""
+    if rule.budget is None:
+        return False
+    if hasattr(cfg.budgets, rule.budget):
+        return getattr(cfg.budgets, rule.budget) is None
+    return not getattr(cfg, rule.budget, None)
 
 
 def verdicts_per_rule(
@@ -109,7 +120,7 @@ def verdicts_per_rule(
                 severity=worst,
                 message=f"{len(found)} finding{'s' if len(found) != 1 else ''}",
             )
-        elif rule.budget is not None and getattr(cfg.budgets, rule.budget) is None:
+        elif _budget_unset(rule, cfg):
             out[rule.id] = RuleResult(
                 rule_id=rule.id, status=Status.SKIP, severity=severity, message="no budget set"
             )

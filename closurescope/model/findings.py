@@ -35,8 +35,8 @@ class Rule:
     budget: str | None = None
     """For threshold rules: the ``Budgets`` field it gates on (SKIP when that is not set)."""
     scope: str = "any"
-    """What input the rule needs: ``any``, ``files`` (a file tree) or ``image`` (layers);
-    on other inputs its verdict is SKIP."""
+    """What input the rule needs: ``any``, ``files`` (a file tree), ``image`` (layers) or
+    ``config`` (an image config); on other inputs its verdict is SKIP."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -87,6 +87,7 @@ CS104 = Rule(
         "disallowedRequisites on the derivation that must not depend on it."
     ),
     severity=Severity.ERROR,
+    budget="forbidden",
 )
 CS105 = Rule(
     id="CS105",

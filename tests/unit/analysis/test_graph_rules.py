@@ -94,7 +94,7 @@ def test_analyze_reports_every_graph_rule() -> None:
         "CS101": Status.SKIP,  # no budget set
         "CS102": Status.SKIP,
         "CS103": Status.FAIL,
-        "CS104": Status.PASS,
+        "CS104": Status.SKIP,  # no forbidden list
         "CS105": Status.SKIP,  # disabled
     }
     assert not [f for f in result.findings if f.rule_id == "CS105"]
