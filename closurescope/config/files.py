@@ -7,6 +7,8 @@ wins), or named with ``--config``. Every error names the file, the key and the b
 fail-on = "error"                 # info | warning | error
 forbidden = ["gcc-*", "*-dev", "perl"]
 ignore-paths = ["var/cache/**"]
+apps = ["app/bin/server"]         # programs whose needs drive the /etc analysis (as --app)
+needs = ["tls", "dns"]            # needs stated by hand (as --need)
 
 [budgets]
 closure-size = "600MB"            # 20MB = 20,000,000 bytes; 20MiB = 20,971,520
@@ -51,7 +53,8 @@ _RATIO_BUDGETS = {
     "min-efficiency": "min_efficiency",
     "user-wasted-percent": "user_wasted_percent",
 }
-_TOP_KEYS = {"fail-on", "forbidden", "ignore-paths", "budgets", "rules"}
+_TOP_KEYS = {"fail-on", "forbidden", "ignore-paths", "apps", "needs", "budgets", "rules"}
+NEEDS = frozenset({"tls", "dns", "users", "locale", "tz"})
 _OFF = {"off", "disabled", "false", "no", "none"}
 
 
@@ -101,12 +104,27 @@ def settings_from_mapping(data: Mapping[str, Any], *, origin: str, base: Setting
     changes: dict[str, Any] = {}
     if "fail-on" in data:
         changes["fail_on"] = _severity(data["fail-on"], f"{origin}: fail-on")
-    for key, attr in (("forbidden", "forbidden"), ("ignore-paths", "ignore_paths")):
+    for key, attr in (
+        ("forbidden", "forbidden"),
+        ("ignore-paths", "ignore_paths"),
+        ("apps", "apps"),
+    ):
         if key in data:
             value = data[key]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{origin}: {key} must be a list of strings, got {value!r}")
             changes[attr] = tuple(value)
+    if "needs" in data:
+        value = data["needs"]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{origin}: needs must be a list of strings, got {value!r}")
+        unknown_needs = sorted(set(value) - NEEDS)
+        if unknown_needs:
+            known = ", ".join(sorted(NEEDS))
+            raise ConfigError(
+                f"{origin}: needs: unknown need {unknown_needs[0]!r} (known: {known})"
+            )
+        changes["needs"] = frozenset(value)
     if "budgets" in data:
         changes["budgets"] = _budgets(data["budgets"], origin, base.budgets)
     if "rules" in data:
