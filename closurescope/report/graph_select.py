@@ -196,7 +196,8 @@ def select(
 
     Highlighted components are always kept, then the scope's roots, then the heaviest by
     ``metric``; with ``groups`` (layers), no root preference but every group in turn.
-    ``weight`` gives a fold's size. ``reduce`` drops edges implied by others.
+    ``weight`` gives a fold's size. Dashed edges (chains through hidden nodes) are drawn only
+    when no other drawn edges already connect the two; ``reduce`` drops every implied edge.
     """
     if top is not None and top < 0:
         raise UsageError(f"--top {top}: must be 0 (everything) or more")
@@ -217,9 +218,7 @@ def select(
             if len(kept) >= top:
                 break
             kept.add(node)
-    edges = _kept_edges(succ, kept)
-    if reduce:
-        edges = _reduce(edges)
+    edges = _reduce(_kept_edges(succ, kept), only_indirect=not reduce)
     folds = _folds(succ, kept, scope, weight)
     return Selection(
         nodes=tuple(sorted(kept)),
@@ -251,15 +250,58 @@ def _kept_edges(succ: Mapping[NodeId, tuple[NodeId, ...]], kept: set[NodeId]) ->
     return edges
 
 
-def _reduce(edges: list[Edge]) -> list[Edge]:
-    """Drop an edge a→b when b is reachable from a another way (transitive reduction)."""
-    out_of: dict[NodeId, list[NodeId]] = {}
+def _reduce(edges: list[Edge], *, only_indirect: bool = False) -> list[Edge]:
+    """Drop edges a→b when b is reachable from a another way (transitive reduction).
+
+    With ``only_indirect``, only dashed (through hidden nodes) edges may go. Acyclic graphs use
+    reachability bitsets (the reduction is unique); graphs with cycles drop edges one at a time,
+    each checked against what is left, so reachability never changes.
+    """
+    nodes = sorted({e.src for e in edges} | {e.dst for e in edges})
+    index = {n: i for i, n in enumerate(nodes)}
+    succ: list[list[int]] = [[] for _ in nodes]
+    indegree = [0] * len(nodes)
+    for e in edges:
+        succ[index[e.src]].append(index[e.dst])
+        indegree[index[e.dst]] += 1
+    order: list[int] = []
+    ready = [i for i, d in enumerate(indegree) if d == 0]
+    while ready:
+        i = ready.pop()
+        order.append(i)
+        for j in succ[i]:
+            indegree[j] -= 1
+            if indegree[j] == 0:
+                ready.append(j)
+    if len(order) < len(nodes):
+        return _reduce_greedy(edges, only_indirect)
+    below = [0] * len(nodes)  # bitset of each node's strict descendants
+    for i in reversed(order):
+        bits = 0
+        for j in succ[i]:
+            bits |= (1 << j) | below[j]
+        below[i] = bits
+    via_other = [0] * len(nodes)
+    for i in range(len(nodes)):
+        for j in succ[i]:
+            via_other[i] |= below[j]
+    return [
+        e
+        for e in edges
+        if (only_indirect and e.direct) or not (via_other[index[e.src]] >> index[e.dst]) & 1
+    ]
+
+
+def _reduce_greedy(edges: list[Edge], only_indirect: bool) -> list[Edge]:
+    out_of: dict[NodeId, set[NodeId]] = {}
     for edge in edges:
-        out_of.setdefault(edge.src, []).append(edge.dst)
-    keep: list[Edge] = []
-    for edge in edges:
-        stack = [m for m in out_of.get(edge.src, ()) if m != edge.dst]
-        seen = set(stack) | {edge.src}
+        out_of.setdefault(edge.src, set()).add(edge.dst)
+    dropped: set[tuple[NodeId, NodeId]] = set()
+    for edge in sorted(edges, key=lambda e: (e.direct, e.src, e.dst)):
+        if only_indirect and edge.direct:
+            continue
+        stack = [m for m in out_of[edge.src] if m != edge.dst]
+        seen = {edge.src, *stack}
         implied = False
         while stack and not implied:
             node = stack.pop()
@@ -270,9 +312,10 @@ def _reduce(edges: list[Edge]) -> list[Edge]:
                 if nxt not in seen:
                     seen.add(nxt)
                     stack.append(nxt)
-        if not implied:
-            keep.append(edge)
-    return keep
+        if implied:
+            out_of[edge.src].discard(edge.dst)
+            dropped.add((edge.src, edge.dst))
+    return [e for e in edges if (e.src, e.dst) not in dropped]
 
 
 def _folds(

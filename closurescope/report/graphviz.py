@@ -10,6 +10,7 @@ same input gives byte-identical DOT that can be diffed in review.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -83,17 +84,52 @@ def _size_or_unknown(size: int | None) -> str:
     return "size unknown" if size is None else format_size(size)
 
 
-def _shade(value: int | None, biggest: int) -> str:
-    if value is None or biggest <= 0:
+@dataclass(frozen=True, slots=True)
+class _Scale:
+    """Shade by rank among the shown sizes (one huge node cannot wash out the others); width on
+    a log scale from the lightest to the heaviest (sizes span magnitudes)."""
+
+    values: tuple[int, ...]
+    """The distinct known positive sizes shown, ascending."""
+
+    @classmethod
+    def of(cls, values: Iterable[int | None]) -> _Scale:
+        return cls(tuple(sorted({v for v in values if v is not None and v > 0})))
+
+    def rank(self, value: int | None) -> float | None:
+        """0 for the lightest shown, 1 for the heaviest (and above); None when unknown."""
+        if value is None:
+            return None
+        if len(self.values) < 2:
+            return 1.0 if self.values and value >= self.values[0] else 0.0
+        return min(bisect.bisect_left(self.values, value), len(self.values) - 1) / (
+            len(self.values) - 1
+        )
+
+    def log(self, value: int | None) -> float | None:
+        """Where ``value`` sits between the lightest and heaviest on a log scale (0..1)."""
+        if value is None:
+            return None
+        if not self.values:
+            return 0.0
+        low, high = self.values[0], self.values[-1]
+        if value >= high:
+            return 1.0
+        if value <= low:
+            return 0.0
+        return math.log(value / low) / math.log(high / low)
+
+
+def _shade(value: int | None, scale: _Scale) -> str:
+    fraction = scale.rank(value)
+    if fraction is None:
         return "white"
-    level = 1 + round((_SHADES - 1) * (max(value, 0) / biggest) ** 0.5)
-    return f"/{_PALETTE}/{level}"
+    return f"/{_PALETTE}/{1 + round((_SHADES - 1) * fraction)}"
 
 
-def _width(value: int | None, biggest: int) -> str:
-    if value is None or biggest <= 0:
-        return "1.0"
-    return f"{1.0 + 2.0 * (max(value, 0) / biggest) ** 0.5:.2f}"
+def _width(value: int | None, scale: _Scale) -> str:
+    fraction = scale.log(value)
+    return "1.0" if fraction is None else f"{1.0 + 2.0 * fraction:.2f}"
 
 
 def _metric(result: AnalysisResult, by: str) -> dict[NodeId, int | None]:
@@ -214,7 +250,10 @@ def graph_dot(
         reduce=reduce,
     )
     marks = finding_marks(closure, result.findings)
-    biggest = max((metric.get(n) or 0 for n in sel.nodes), default=0)
+    # the scale ends at the heaviest non-root: a root's closure or added size is the whole
+    # closure and would flatten everyone else's shade
+    inner = [n for n in sel.nodes if n not in graph.roots] or list(sel.nodes)
+    scale = _Scale.of(metric.get(n) for n in inner)
     by_name = "added" if by == "layer" else by
     hidden = sel.scope_size - len(sel.nodes)
     frame = _Frame(
@@ -235,7 +274,7 @@ def graph_dot(
     for index in sorted(clusters, key=lambda i: (i is None, i or 0)):
         members = clusters[index]
         if index is None or index not in layer_by_index:
-            _emit_nodes(dot, graph, result, members, metric, biggest, marks, sel, by_name)
+            _emit_nodes(dot, graph, result, members, metric, scale, marks, sel, by_name)
             continue
         layer = layer_by_index[index]
         with dot.subgraph(name=f"cluster_layer_{index}") as sub:
@@ -250,7 +289,7 @@ def graph_dot(
                 fontname="Helvetica",
                 fontsize="10",
             )
-            _emit_nodes(sub, graph, result, members, metric, biggest, marks, sel, by_name)
+            _emit_nodes(sub, graph, result, members, metric, scale, marks, sel, by_name)
     _emit_folds(dot, sel.folds, lambda s: f"{_size_or_unknown(s)} self")
     _emit_edges(dot, sel, None)
     if legend:
@@ -327,7 +366,7 @@ def _emit_nodes(
     result: AnalysisResult,
     nodes: Iterable[NodeId],
     metric: Mapping[NodeId, int | None],
-    biggest: int,
+    scale: _Scale,
     marks: Mapping[NodeId, tuple[str, ...]],
     sel: Selection,
     by: str,
@@ -350,8 +389,8 @@ def _emit_nodes(
             lines.append("⚠ " + " ".join(rule_ids))
         attrs: dict[str, str] = {
             "label": _text(*lines),
-            "fillcolor": _shade(metric.get(node), biggest),
-            "width": _width(metric.get(node), biggest),
+            "fillcolor": _shade(metric.get(node), scale),
+            "width": _width(metric.get(node), scale),
             "tooltip": graphviz.escape(str(node)),
         }
         if rule_ids:

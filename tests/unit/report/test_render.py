@@ -108,7 +108,11 @@ def test_svg_nodes_and_edges_are_the_selected_graph(kind: str, options: dict[str
 @pytest.mark.needs_dot
 def test_legend_and_diff_render() -> None:
     closure = closure_from(HELLO, ["app-1.0"])
-    nodes, _ = svg_graph(render(graph_dot(closure, analyze(closure), top=4), "svg"))
+    spec, roots = layered_dag(600, seed=17)
+    big = closure_from(spec, roots)
+    text = graph_dot(big, analyze(big), top=15)
+    assert "style=dashed" in text
+    nodes, _ = svg_graph(render(text, "svg"))
     assert {"legend_size", "legend_fold", "legend_a", "legend_b", "legend_c"} <= nodes
     nodes, _ = svg_graph(render(graph_dot(closure, analyze(closure), top=0), "svg"))
     assert {"legend_size", "legend_a", "legend_b"} <= nodes
