@@ -643,9 +643,10 @@ def diff_dot(
         lines = [name, status[key]]
         if old is not None and new is not None and old.name != new.name:
             lines[0] = f"{old.name} → {new.name}"
-        lines.append(
-            versions_new if versions_old == versions_new else f"{versions_old} → {versions_new}"
-        )
+        if versions_old != versions_new:
+            lines.append(f"{versions_old} → {versions_new}")
+        elif versions_new != "ε":  # nothing to say about an unversioned component
+            lines.append(versions_new)
         lines.append(
             f"{format_delta(delta[key])} ({_size_or_unknown(old.size if old else 0)} → "
             f"{_size_or_unknown(new.size if new else 0)})"
