@@ -312,6 +312,8 @@ class EtcView:
     drop: tuple[EtcItem, ...] = ()
     saving: int | None = None
     notes: tuple[str, ...] = field(default=())
+    snippets: tuple[tuple[str, str], ...] = ()
+    """``(language, text)`` fixes to paste (nix, dockerfile, shell), as the analysis gave."""
 
 
 def _etc_item(raw: Any) -> EtcItem | None:
@@ -345,10 +347,19 @@ def etc_view(metrics: Mapping[str, Any]) -> EtcView | None:
     keep = tuple(i for i in (_etc_item(x) for x in get("keep", ()) or ()) if i is not None)
     drop = tuple(i for i in (_etc_item(x) for x in get("drop", ()) or ()) if i is not None)
     saving = get("saving", None)
-    notes = get("notes", ()) or ()
+    notes = [str(n) for n in get("notes", ()) or ()]
+    if get("applicable", True) is False and get("reason", ""):
+        notes.insert(0, f"not applicable: {get('reason', '')}")
+    raw_snippets = get("snippets", {}) or {}
+    snippets = (
+        tuple((str(k), str(v)) for k, v in raw_snippets.items() if v)
+        if isinstance(raw_snippets, Mapping)
+        else ()
+    )
     return EtcView(
         keep=tuple(sorted(keep, key=lambda i: i.path)),
         drop=tuple(sorted(drop, key=lambda i: (-(i.size or 0), i.path))),
         saving=saving if isinstance(saving, int) and not isinstance(saving, bool) else None,
-        notes=tuple(str(n) for n in notes),
+        notes=tuple(notes),
+        snippets=snippets,
     )

@@ -10,6 +10,7 @@ from closurescope.tui.screens.etc import EtcScreen
 from closurescope.tui.screens.files import FilesScreen
 from closurescope.tui.screens.findings import FindingsScreen
 from closurescope.tui.widgets.path_list import PathList
+from tests.conftest import CORPUS
 from tests.tui.tui_data import small_graph_closure, small_result, sp, sync
 
 pytestmark = pytest.mark.tui
@@ -111,3 +112,29 @@ async def test_no_etc_view_without_the_metric() -> None:
         await pilot.press("4")
         assert isinstance(app.screen, BrowseScreen)
         assert not app.is_screen_installed("etc")
+
+
+@sync
+async def test_etc_view_on_a_real_image() -> None:
+    """dive's image through the real /etc analysis: what it keeps, and y copies the fix."""
+    path = CORPUS / "dive" / "test-docker-image.tar"
+    if not path.is_file():
+        pytest.skip("dive corpus not present")
+    from closurescope.analysis import analyze
+    from closurescope.loaders import load
+
+    closure = load(str(path))
+    result = analyze(closure)
+    etc = result.metrics.get("etc")
+    if etc is None:
+        pytest.skip("the /etc analysis did not run on this image")
+    app = make_app(closure, result)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        screen = app.screen
+        assert isinstance(screen, EtcScreen)
+        keep = screen.query_one("#keep", PathList)
+        shown = sorted(keep.rows.row(i).key for i in range(len(keep.rows)))
+        assert shown == sorted(item["path"] for item in etc["keep"])
+        await pilot.press("y")
+        assert app.clipboard == etc["snippets"]["nix"]

@@ -123,3 +123,12 @@ def test_bar_text() -> None:
     assert bar_text(0.0, 3) == "   "
     assert bar_text(None, 3) == "   "
     assert bar_text(0.3, 0) == ""
+
+
+def test_layer_commands_are_shortened_like_dive() -> None:
+    """The shell wrapper and #(nop) are dropped from a layer's created_by."""
+    from closurescope.tui.screens.files import _short_command
+
+    assert _short_command("/bin/sh -c #(nop) ADD file:abc in / ") == "ADD file:abc in /"
+    assert _short_command("/bin/sh -c apt-get  install -y x") == "apt-get install -y x"
+    assert _short_command("COPY app /app") == "COPY app /app"

@@ -37,6 +37,10 @@ SYNC_ADDED_LIMIT = 3000
 once; bigger ones in a worker thread, so a keystroke never waits for it."""
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @dataclass(slots=True)
 class Level:
     """One column of the navigation: the parent entered (None at the roots) and its items."""
@@ -191,7 +195,7 @@ class BrowseScreen(Screen[None]):
                         sizes.added_size if sizes else None,
                     )
                 )
-                + (f"  ({sizes.closure_count} paths)" if sizes else ""),
+                + (f"  ({_count(sizes.closure_count, 'path')})" if sizes else ""),
             ),
         ]
         parent = self.level.parent

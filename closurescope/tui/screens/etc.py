@@ -8,7 +8,11 @@ or an object with the same attributes)::
         "drop": [{"path": "etc/X11", "reason": "no X client", "size": 56789}, ...],
         "saving": 56789,          # bytes dropping saves (int, optional)
         "notes": ["..."],         # optional free text lines
+        "snippets": {"nix": "...", "dockerfile": "..."},   # optional fixes (y copies one)
+        "applicable": False, "reason": "...",              # optional: why it does not apply
     }
+
+This is the shape ``closurescope.analysis.etc`` writes (its other keys are ignored here).
 
 ``keep``/``drop`` items may also be bare path strings; ``reason`` and ``size`` are optional.
 """
@@ -35,6 +39,7 @@ class EtcScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "show_file", "Show file"),
+        Binding("y", "copy_snippet", "Copy fix"),
     ]
 
     def __init__(self, view: EtcView, *, has_files: bool) -> None:
@@ -92,6 +97,16 @@ class EtcScreen(Screen[None]):
         focused = self.focused
         if isinstance(focused, PathList) and focused.id in {"keep", "drop"}:
             self._describe(focused.id, focused.cursor)
+
+    def action_copy_snippet(self) -> None:
+        """Copy the suggested fix (the Nix snippet first, else Dockerfile, else shell)."""
+        snippets = dict(self.view.snippets)
+        for lang in ("nix", "dockerfile", "shell", *snippets):
+            if lang in snippets:
+                self.app.copy_to_clipboard(snippets[lang])
+                self.notify(f"copied the {lang} snippet", timeout=2)
+                return
+        self.notify("no snippet for this suggestion", timeout=2)
 
     def on_path_list_selected(self, message: PathList.Selected) -> None:
         """Enter (or double click) on an entry shows it in the files view."""

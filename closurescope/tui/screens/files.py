@@ -26,6 +26,16 @@ from closurescope.units import format_size
 
 ALL_LAYERS = "all"
 LEGEND = "L loop  W wasted  D duplicate  ! finding"
+LAYER_LEGEND = "A added  M modified  D removed"
+
+
+def _short_command(created_by: str) -> str:
+    """``/bin/sh -c #(nop) ADD file:… in /`` → ``ADD file:… in /`` (dive shows the same)."""
+    text = " ".join(created_by.split())
+    for prefix in ("/bin/sh -c ", "#(nop) "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :].lstrip()
+    return text
 
 
 class FilesScreen(Screen[None]):
@@ -79,7 +89,7 @@ class FilesScreen(Screen[None]):
     def _layer_rows(self) -> RowList:
         rows = [Row(ALL_LAYERS, "all layers", (format_size(self.index.size("")),))]
         for layer in self.closure.layers:
-            command = (layer.created_by or layer.comment or layer.digest or "").strip()
+            command = _short_command(layer.created_by or layer.comment or layer.digest or "")
             rows.append(
                 Row(
                     str(layer.index),
@@ -146,7 +156,7 @@ class FilesScreen(Screen[None]):
             rows = LazyRows(keys, lambda p: self._entry_row(p, total, full=False))
             sort = "name" if self.by_name else "size"
             files.border_title = f"/{self.cwd}  {format_size(total)}  (sort: {sort})"
-        files.border_subtitle = LEGEND
+        files.border_subtitle = LAYER_LEGEND if self.mode == "layer" else LEGEND
         if focus_key is not None and focus_key in keys:
             cursor = list(keys).index(focus_key)
         files.set_rows(rows, cursor or 0)
