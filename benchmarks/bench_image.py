@@ -220,6 +220,11 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=2.0)
     parser.add_argument("--regen", action="store_true")
     parser.add_argument("--no-analyze", action="store_true", help="skip the full analyze()")
+    parser.add_argument(
+        "--docker-stdin",
+        action="store_true",
+        help="also time `cat image.docker.tar | load('-')` (skopeo converts the layout once)",
+    )
     args = parser.parse_args()
     if args.regen or not (WORK / "index.json").is_file():
         generate(args.files, args.gb)
@@ -274,6 +279,45 @@ def main() -> None:
     if len(lines) > 1:
         print(f"peak RSS (with analyze()): {int(lines[1].split()[-1]) / 1024:.0f} MiB")
     print(f"dive metrics: efficiency {f[9]}, wasted bytes {f[11]}")
+    if args.docker_stdin:
+        docker_stdin(env, floor_c)
+
+
+STDIN = """
+import resource, sys, time
+from closurescope.loaders import load
+c = load("-")
+r = resource.getrusage(resource.RUSAGE_SELF)
+print(f"{r.ru_utime + r.ru_stime:.2f} {r.ru_maxrss} {c.source.format} {len(c.layers)}")
+"""
+
+
+def docker_stdin(env: dict[str, str], floor_cpu: float) -> None:
+    """``docker save | closurescope report -``: a docker-archive read once from a pipe."""
+    archive = WORK.parent / "image-bench.docker.tar"
+    if not archive.is_file():
+        subprocess.run(
+            ["skopeo", "copy", "-q", f"oci:{WORK}", f"docker-archive:{archive}:bench:latest"],
+            check=True,
+        )
+    start = time.perf_counter()
+    with open(archive, "rb") as fh:
+        proc = subprocess.run(
+            [sys.executable, "-c", STDIN],
+            stdin=fh,
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    wall = time.perf_counter() - start
+    cpu, rss, fmt, layers = proc.stdout.split()
+    size = archive.stat().st_size / 1e9
+    print(
+        f"stdin {fmt} ({size:.2f} GB, {layers} uncompressed layers): wall {wall:.2f} s, "
+        f"cpu {float(cpu):.2f} s ({float(cpu) / floor_cpu:.2f}x the gzip floor), "
+        f"peak RSS {int(rss) / 1024:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":
