@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import tarfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO, cast
 
@@ -187,6 +187,58 @@ class Prefixed:
         out = self._head[:size]
         self._head = self._head[size:]
         return out
+
+
+class Progress:
+    """Counts bytes read through ``wrap``ped streams and reports them to a callback.
+
+    The callback (``LoadOptions.progress``) gets ``(bytes done, bytes total or None)`` at most
+    every ``step`` bytes and once at the end; loaders never print.
+    """
+
+    def __init__(
+        self,
+        callback: Callable[[int, int | None], None] | None,
+        total: int | None,
+        step: int = 8 << 20,
+    ) -> None:
+        self.callback = callback
+        self.total = total
+        self.done = 0
+        self._next = step
+        self._step = step
+
+    def add(self, n: int) -> None:
+        """Count ``n`` more bytes."""
+        self.done += n
+        if self.callback is not None and self.done >= self._next:
+            self._next = self.done + self._step
+            self.callback(self.done, self.total)
+
+    def finish(self) -> None:
+        """Report the final count."""
+        if self.callback is not None:
+            self.callback(self.done, self.total)
+
+    def wrap(self, stream: IO[bytes] | Any) -> Any:
+        """A read-only view of ``stream`` that counts what is read (unchanged when no callback)."""
+        if self.callback is None:
+            return stream
+        return _Counted(stream, self)
+
+
+class _Counted:
+    def __init__(self, stream: IO[bytes] | Any, progress: Progress) -> None:
+        self._stream = stream
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self._stream.read(size)
+        self._progress.add(len(data))
+        return data
 
 
 def sniff_compression(head: bytes) -> str:

@@ -28,7 +28,7 @@ from closurescope.loaders._image import (
     read_archive,
 )
 from closurescope.loaders._observe import Observers
-from closurescope.loaders._tarstream import looks_like_tar, normalize_member
+from closurescope.loaders._tarstream import Progress, looks_like_tar, normalize_member
 from closurescope.loaders.base import InputSource, LoadOptions
 from closurescope.model import Closure
 
@@ -171,14 +171,16 @@ class DockerArchiveLoader:
 
     def load(self, source: InputSource, options: LoadOptions) -> Closure:
         observers = scanning(self.observers)  # a fresh ImageScanner for the image graph
+        progress = Progress(options.progress, source.size)
         with source.open() as stream:
             contents = read_archive(
-                stream,
+                progress.wrap(stream),
                 display=source.display,
                 observers=observers,
                 index_of=_index_of(options),
                 docs=known_docs(source.path, source.head, source.display),
             )
+        progress.finish()
         if "manifest.json" in contents.docs:
             return load_docker(source, options, observers, contents)
         if "index.json" in contents.docs:

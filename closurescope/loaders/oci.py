@@ -35,7 +35,7 @@ from closurescope.loaders._image import (
     read_archive,
 )
 from closurescope.loaders._observe import Observers
-from closurescope.loaders._tarstream import TarScan, looks_like_tar, scan_tar
+from closurescope.loaders._tarstream import Progress, TarScan, looks_like_tar, scan_tar
 from closurescope.loaders.base import InputSource, LoadOptions
 from closurescope.model import Closure
 
@@ -163,14 +163,16 @@ class OciArchiveLoader:
 
     def load(self, source: InputSource, options: LoadOptions) -> Closure:
         observers = scanning(self.observers)  # a fresh ImageScanner for the image graph
+        progress = Progress(options.progress, source.size)
         with source.open() as stream:
             contents = read_archive(
-                stream,
+                progress.wrap(stream),
                 display=source.display,
                 observers=observers,
                 index_of=_oci_index_of,
                 docs=known_docs(source.path, source.head, source.display),
             )
+        progress.finish()
         if "index.json" not in contents.docs:
             if "manifest.json" in contents.docs:
                 from closurescope.loaders.docker_archive import load_docker
@@ -229,13 +231,16 @@ class OciLayoutLoader:
         if not layout.is_file():
             raise LoadError(where, "no oci-layout file: not an OCI image layout")
         config_doc, layers, notes = _resolve(get_json, options, where)
+        sizes = [d["size"] for d in layers if isinstance(d.get("size"), int)]
+        total = sum(sizes) if len(sizes) == len(layers) else None
+        progress = Progress(options.progress, total)
         specs = []
         for i, desc in enumerate(layers):
             path = blob_file(desc["digest"])
             try:
                 with open(path, "rb") as fh:
                     scan = scan_tar(
-                        fh,
+                        progress.wrap(fh),
                         display=where,
                         what=f"layer {desc['digest']}",
                         layer_index=i,
@@ -244,6 +249,7 @@ class OciLayoutLoader:
             except OSError as exc:
                 raise LoadError(where, f"cannot read {desc['digest']}: {exc.strerror}") from None
             specs.append(_spec(desc, scan, blob_path(desc["digest"], where)))
+        progress.finish()
         return assemble(
             display=where,
             fmt=self.name,

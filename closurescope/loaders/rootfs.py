@@ -34,7 +34,13 @@ from closurescope.loaders._fallback_graph import image_parts, scanning
 from closurescope.loaders._merge import rootfs_tree
 from closurescope.loaders._nixscan import ImageScanner, scan_rootfs
 from closurescope.loaders._observe import Observers
-from closurescope.loaders._tarstream import CHUNK, looks_like_tar, scan_tar, sniff_compression
+from closurescope.loaders._tarstream import (
+    CHUNK,
+    Progress,
+    looks_like_tar,
+    scan_tar,
+    sniff_compression,
+)
 from closurescope.loaders.base import InputSource, LoadOptions
 from closurescope.model import Closure, FileEntry, FileKind, FileTreeBuilder, Source
 
@@ -241,11 +247,18 @@ class RootfsTarLoader:
         return looks_like_tar(head)
 
     def load(self, source: InputSource, options: LoadOptions) -> Closure:
-        del options
         where = source.display
         observers = scanning(self.observers)  # a fresh ImageScanner for the image graph
+        progress = Progress(options.progress, source.size)
         with source.open() as stream:
-            scan = scan_tar(stream, display=where, what="", layer_index=None, observers=observers)
+            scan = scan_tar(
+                progress.wrap(stream),
+                display=where,
+                what="",
+                layer_index=None,
+                observers=observers,
+            )
+        progress.finish()
         tree, notes = rootfs_tree(scan.entries, where=where)
         graph, owned, more = image_parts(tree, (), None, observers)
         return Closure(

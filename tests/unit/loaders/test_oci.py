@@ -186,3 +186,18 @@ def test_oci_archive_in_any_blob_order(tmp_path: Path) -> None:
     assert len(closure.layers) == 6
     assert closure.files is not None
     assert "usr/bin/tool" in closure.files
+
+
+@pytest.mark.parametrize("name", ["image-oci", "image.oci-archive.tar", "image.docker.tar"])
+def test_progress_reports_bytes_read(name: str) -> None:
+    calls: list[tuple[int, int | None]] = []
+    path = IMAGES / name
+    load(str(path), LoadOptions(progress=lambda done, total: calls.append((done, total))))
+    assert calls
+    done, total = calls[-1]
+    if path.is_file():
+        assert done == total == path.stat().st_size  # the whole archive, once
+    else:
+        assert total is not None
+        assert done == total  # every layer blob's bytes
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls)
