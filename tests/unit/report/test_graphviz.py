@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from closurescope.analysis import AnalysisResult, analyze
 from closurescope.errors import UsageError
@@ -571,3 +573,30 @@ def test_cyclic_package_graphs_and_empty_closures_draw() -> None:
     text = graph_dot(empty, analyze(empty))
     assert text.startswith("digraph closurescope {")
     assert "0 components" in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=40),
+    seed=st.integers(min_value=0, max_value=10_000),
+    top=st.integers(min_value=0, max_value=12),
+    reduce=st.booleans(),
+)
+def test_selection_invariants_on_random_closures(n: int, seed: int, top: int, reduce: bool) -> None:
+    spec, roots = layered_dag(n, seed=seed, fanout=3)
+    closure = closure_from(spec, roots)
+    result = analyze(closure)
+    metric = {k: s.added_size for k, s in result.sizes.items()}
+    weight = {k: s.self_size for k, s in result.sizes.items()}
+    scope = frozenset(closure.graph.components)
+    sel = select(closure.graph, scope, metric, weight, top=top, reduce=reduce)
+    kept = set(sel.nodes)
+    assert len(kept) == (n if top == 0 else min(top, n))
+    folded = [m for f in sel.folds for m in f.members]
+    assert sorted(folded) == sorted(scope - kept)  # every hidden node in exactly one fold
+    drawn = sum(weight[k] or 0 for k in kept) + sum(f.size or 0 for f in sel.folds)
+    assert drawn == result.total_size  # every byte drawn once
+    chains = {(a, b) for a in kept for b in _reachable_through_hidden(closure, a, kept, scope)}
+    edges = {(e.src, e.dst) for e in sel.edges}
+    assert edges <= chains
+    assert _reach(edges) == _reach(chains)  # pruning never changes what reaches what
