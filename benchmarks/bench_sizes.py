@@ -13,17 +13,25 @@ One run prints, for a 12,000-path / 150,000-reference closure and a 100,000-path
   per-node time is multiplied by the node count; the line says "extrapolated" when it is. The
   sampled naive results are compared with closurescope's and must be equal.
 
-Each measurement runs in its own process so its peak RSS (``resource.getrusage``) is its own.
+* the peer: real ``nix path-info -rsS ROOT`` (with Nix installed, 12k case only), on the same
+  closure registered in a throw-away chroot store with ``nix-store --load-db``; every line it
+  prints is compared with closurescope's self and closure size.
 
-    python benchmarks/bench_sizes.py [--budget SECONDS] [--small-only]
+Each measurement runs in its own process so its peak RSS (``resource.getrusage``) is its own.
+Times are wall and CPU (user + sys): on a shared machine CPU time is the fairer comparison.
+
+    python benchmarks/bench_sizes.py [--budget SECONDS] [--small-only] [--no-nix]
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -75,16 +83,18 @@ def child_closurescope(path: Path) -> dict[str, object]:
     from closurescope.analysis.sizes import compute_sizes
     from closurescope.loaders import load
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     closure = load(str(path))
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     sizes = compute_sizes(closure.graph)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     return {
         "nodes": len(closure.graph),
         "edges": closure.graph.edge_count(),
         "load_s": t1 - t0,
         "sizes_s": t2 - t1,
+        "load_cpu": c1 - c0,
+        "sizes_cpu": c2 - c1,
         "rss_mb": peak_rss_mb(),
         "loader": closure.source.format,
         "checksum": sum(s.closure_size or 0 for s in sizes.values()),
@@ -96,13 +106,14 @@ def child_core(path: Path) -> dict[str, object]:
 
     t0 = time.perf_counter()
     ig = indexed_from_json(path)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     before = peak_rss_mb()
     got = indexed_sizes(ig)  # type: ignore[arg-type]
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     return {
         "build_s": t1 - t0,
         "sizes_s": t2 - t1,
+        "sizes_cpu": c2 - c1,
         "rss_mb": peak_rss_mb(),
         "rss_before_sizes_mb": before,
         "checksum": sum(c or 0 for c in got.closure),
@@ -155,7 +166,7 @@ def child_naive(path: Path, budget: float) -> dict[str, object]:
         ("added", added_size, truth.added),
     ):
         done = 0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for v in order:
             if fn(v) != reference[v]:
                 raise SystemExit(f"naive {name} size of node {v} disagrees with closurescope")
@@ -165,14 +176,79 @@ def child_naive(path: Path, budget: float) -> dict[str, object]:
         spent = time.perf_counter() - t0
         out[f"{name}_done"] = done
         out[f"{name}_s"] = spent * n / done
+        out[f"{name}_cpu"] = (time.process_time() - c0) * n / done
         out[f"{name}_extrapolated"] = done < n
     out["rss_mb"] = peak_rss_mb()
     return out
 
 
-def run_child(mode: str, path: Path, budget: float) -> dict[str, object]:
+def child_check_nix(path: Path, nix_output: Path) -> dict[str, object]:
+    """Compare every line of ``nix path-info -rsS`` with closurescope's sizes."""
+    from closurescope.analysis.sizes import indexed_sizes
+
+    ig = indexed_from_json(path)
+    got = indexed_sizes(ig)  # type: ignore[arg-type]
+    index = ig.index  # type: ignore[attr-defined]
+    lines = mismatches = 0
+    for line in nix_output.read_text().splitlines():
+        store_path, nar, closure = line.split()
+        lines += 1
+        i = index[store_path]
+        if ig.sizes[i] != int(nar) or got.closure[i] != int(closure):  # type: ignore[attr-defined]
+            mismatches += 1
+    return {"lines": lines, "mismatches": mismatches}
+
+
+def nix_peer(file: Path, tmp: Path) -> dict[str, object] | None:
+    """Real ``nix path-info -rsS`` on the generated closure, registered in a throw-away chroot
+    store with ``nix-store --load-db`` (the registration format: path, hash, size, deriver,
+    references); None when Nix is not installed."""
+    if shutil.which("nix") is None or shutil.which("nix-store") is None:
+        return None
+    conf = tmp / "nix-conf"
+    conf.mkdir(exist_ok=True)
+    (conf / "nix.conf").write_text(
+        "experimental-features = nix-command\nsubstituters =\nsandbox = false\n"
+        "build-users-group =\n"
+    )
+    env = {**os.environ, "NIX_CONF_DIR": str(conf), "NIX_USER_CONF_FILES": ""}
+    store = tmp / "nix-store"
+    lines: list[str] = []
+    root = ""
+    for d in json.loads(file.read_text()):
+        digest = base64.b64decode(d["narHash"].removeprefix("sha256-")).hex()
+        refs = d["references"]
+        lines += [d["path"], digest, str(d["narSize"]), "", str(len(refs)), *refs]
+        if d["path"].endswith("-nixos-system-bench-24.11"):
+            root = d["path"]
+    subprocess.run(
+        ["nix-store", "--store", str(store), "--load-db"],
+        input="\n".join(lines) + "\n",
+        text=True,
+        env=env,
+        check=True,
+    )
+    out = tmp / "nix-path-info-rsS.txt"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    with out.open("w") as sink:
+        subprocess.run(
+            ["nix", "path-info", "--store", str(store), "-rsS", root],
+            stdout=sink,
+            env=env,
+            check=True,
+        )
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    version = subprocess.run(["nix", "--version"], capture_output=True, text=True, env=env)
+    check = run_child("check-nix", file, 0.0, str(out))
+    return {"wall": wall, "cpu": cpu, "version": version.stdout.strip(), **check}
+
+
+def run_child(mode: str, path: Path, budget: float, extra: str = "") -> dict[str, object]:
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(path), "--budget", str(budget)],
+        [sys.executable, __file__, "--child", mode, str(path), "--budget", str(budget), extra],
         check=True,
         capture_output=True,
         text=True,
@@ -181,10 +257,15 @@ def run_child(mode: str, path: Path, budget: float) -> dict[str, object]:
     return result
 
 
-def fmt_s(x: object, extrapolated: object = False) -> str:
+def fmt_s(x: object, cpu: object, extrapolated: object = False) -> str:
+    """``wall s (CPU s)``; minutes past 10 minutes."""
     assert isinstance(x, float)
-    text = f"{x:8.2f} s" if x < 600 else f"{x / 60:8.1f} min"
-    return text + (" (extrapolated)" if extrapolated else "")
+    assert isinstance(cpu, float)
+    if x < 600:
+        text = f"{x:7.2f} s wall ({cpu:7.2f} s CPU)"
+    else:
+        text = f"{x / 60:7.1f} min wall ({cpu / 60:7.1f} min CPU)"
+    return text + (" extrapolated" if extrapolated else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per naive loop")
     parser.add_argument("--small-only", action="store_true", help="only the 12k case")
+    parser.add_argument("--no-nix", action="store_true", help="skip the real nix path-info run")
+    parser.add_argument("extra", nargs="?", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         mode, file = args.child
@@ -200,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             result = child_closurescope(path)
         elif mode == "core":
             result = child_core(path)
+        elif mode == "check-nix":
+            result = child_check_nix(path, Path(args.extra))
         else:
             result = child_naive(path, args.budget)
         print(json.dumps(result))
@@ -209,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cases = CASES[:1] if args.small_only else CASES
     print(f"python {sys.version.split()[0]}, {subprocess.getoutput('nproc')} cores")
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         for paths, refs in cases:
             file = Path(tmp) / f"closure-{paths}.json"
@@ -221,25 +307,40 @@ def main(argv: list[str] | None = None) -> int:
             size = file.stat().st_size
             print(f"\n## {cs['nodes']:,} paths, {cs['edges']:,} references ({size:,} B JSON)")
             print(
-                f"closurescope load ({cs['loader']} loader) {fmt_s(cs['load_s'])}"
-                f" + all sizes {fmt_s(cs['sizes_s'])}   peak RSS {cs['rss_mb']:7.0f} MiB"
+                f"closurescope load ({cs['loader']} loader) {fmt_s(cs['load_s'], cs['load_cpu'])}"
+                f" + all sizes {fmt_s(cs['sizes_s'], cs['sizes_cpu'])}"
+                f"   peak RSS {cs['rss_mb']:7.0f} MiB"
             )
             print(
-                f"closurescope sizes alone (indexed_sizes) {fmt_s(core['sizes_s'])}"
+                "closurescope sizes alone (indexed_sizes) "
+                f"{fmt_s(core['sizes_s'], core['sizes_cpu'])}"
                 f"   peak RSS {core['rss_mb']:7.0f} MiB"
                 f" (graph from JSON without networkx: {core['rss_before_sizes_mb']:.0f} MiB)"
             )
             print(
                 "naive BFS per node, closure sizes  "
-                f"{fmt_s(naive['closure_s'], naive['closure_extrapolated'])}"
+                f"{fmt_s(naive['closure_s'], naive['closure_cpu'], naive['closure_extrapolated'])}"
                 f"   ({naive['closure_done']:,} nodes measured, all equal)"
             )
             print(
                 "naive remove-and-BFS, added sizes  "
-                f"{fmt_s(naive['added_s'], naive['added_extrapolated'])}"
+                f"{fmt_s(naive['added_s'], naive['added_cpu'], naive['added_extrapolated'])}"
                 f"   ({naive['added_done']:,} nodes measured, all equal)"
                 f"   peak RSS {naive['rss_mb']:7.0f} MiB"
             )
+            if paths <= 20_000 and not args.no_nix:
+                peer = nix_peer(file, Path(tmp))
+                if peer is None:
+                    print("nix path-info -rsS: nix is not installed, skipped")
+                else:
+                    print(
+                        f"{peer['version']}: nix path-info -rsS ROOT "
+                        f"{fmt_s(peer['wall'], peer['cpu'])}   ({peer['lines']:,} paths, "
+                        f"{peer['mismatches']} differ from closurescope's closure sizes)"
+                    )
+            elif not args.no_nix:
+                print("nix path-info -rsS: not run at this size (hours; see README)")
+            print(f"load average now: {os.getloadavg()[0]:.1f}")
             sys.stdout.flush()
     return 0
 
