@@ -292,3 +292,23 @@ async def test_real_nix_sample() -> None:
         await pilot.press("slash", *"glibc", "enter")
         assert screen.selected is not None
         assert "glibc" in closure.graph.component(screen.selected).name
+
+
+@sync
+async def test_unknown_sizes_show_as_unknown() -> None:
+    """A DOT graph has no sizes: rows say 'unknown', never 0, and sorting still works."""
+    from closurescope.analysis import analyze
+    from closurescope.loaders import load
+
+    closure = load("nix-dot:" + str(SAMPLES / "nix" / "app-image-root-full.graph.dot"))
+    app = make_app(closure, analyze(closure))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = browse(app)
+        current = screen.query_one("#current", PathList)
+        await pilot.press("right")
+        row = current.rows.row(0)
+        assert row.cells == ("unknown", "unknown")
+        assert row.fraction is None
+        await pilot.press("s", "s", "s")  # name order: alphabetical
+        names = [current.rows.row(i).label for i in range(len(current.rows))]
+        assert names == sorted(names)
