@@ -121,8 +121,9 @@ def verdicts_per_rule(
                 message=f"{len(found)} finding{'s' if len(found) != 1 else ''}",
             )
         elif _budget_unset(rule, cfg):
+            what = "budget" if hasattr(cfg.budgets, rule.budget or "") else f"{rule.budget} list"
             out[rule.id] = RuleResult(
-                rule_id=rule.id, status=Status.SKIP, severity=severity, message="no budget set"
+                rule_id=rule.id, status=Status.SKIP, severity=severity, message=f"no {what} set"
             )
         else:
             out[rule.id] = RuleResult(rule_id=rule.id, status=Status.PASS, severity=severity)

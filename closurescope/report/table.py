@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tabulate import tabulate
 
 from closurescope.report._rows import (
@@ -81,7 +83,12 @@ class TableReporter:
         return "\n".join(out) + "\n"
 
 
+_STORE_HASH = re.compile(r"/nix/store/[0123456789abcdfghijklmnpqrsvwxyz]{32}-")
+
+
 def _clip(text: str, width: int) -> str:
+    """Shorten store hashes (``/nix/store/…-name``), then cut to ``width``."""
+    text = _STORE_HASH.sub("/nix/store/…-", text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
