@@ -4,7 +4,8 @@ All three compare the Merkle hashes of ``closurescope.analysis.merkle`` (names, 
 file contents, link targets), so equality is stricter than ``rmlint -D`` (content only,
 names ignored) and equal to ``rmlint -D -j`` except where the peer test documents it.
 Only directories holding at least one non-empty regular file take part (an empty or
-symlink-only directory frees no bytes).
+symlink-only directory frees no bytes; ``duplicate_trees(symlink_only=True)`` adds the
+symlink-only ones, for comparing with rmlint).
 """
 
 from __future__ import annotations
@@ -48,10 +49,14 @@ class TreeGroup:
         return self.size * len(self.redundant)
 
 
-def _classes(index: DirIndex, globs: tuple[str, ...]) -> dict[str, list[str]]:
+def _classes(
+    index: DirIndex, globs: tuple[str, ...], symlink_only: bool = False
+) -> dict[str, list[str]]:
     by_hash: dict[str, list[str]] = {}
     for path, digest in index.hashes.items():
-        if not path or index.bytes[path] == 0:
+        if not path:
+            continue
+        if index.bytes[path] == 0 and not (symlink_only and index.links[path]):
             continue
         if globs and ignored(path, globs):
             continue
@@ -60,14 +65,16 @@ def _classes(index: DirIndex, globs: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 def duplicate_trees(
-    tree: FileTree, index: DirIndex, ignore: Iterable[str] = ()
+    tree: FileTree, index: DirIndex, ignore: Iterable[str] = (), *, symlink_only: bool = False
 ) -> tuple[TreeGroup, ...]:
     """Maximal duplicate directory trees (no parent that is itself in a duplicate group).
 
+    Directories freeing no bytes are left out, unless ``symlink_only`` asks for those made
+    of symlinks too (what ``rmlint -D``, which sees a link as a small file, reports).
     Sorted by reclaimable bytes (largest first), then by the first path.
     """
     del tree  # the index holds everything needed; the tree is the caller's context
-    classes = _classes(index, tuple(ignore))
+    classes = _classes(index, tuple(ignore), symlink_only)
     in_group = {p for members in classes.values() for p in members}
     groups: list[TreeGroup] = []
     for digest, members in classes.items():

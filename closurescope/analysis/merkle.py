@@ -43,6 +43,8 @@ class DirIndex:
     """Directory path → apparent bytes of the regular files below it (hardlinks counted once)."""
     files: Mapping[str, int]
     """Directory path → number of regular files (and hardlinks) below it."""
+    links: Mapping[str, int]
+    """Directory path → number of symlinks below it."""
 
 
 def _content(entry: FileEntry, tree: FileTree, hashes: Mapping[str, str]) -> str:
@@ -70,6 +72,7 @@ def index_tree(tree: FileTree, top: str = "") -> DirIndex:
     hashes: dict[str, str] = {}
     sizes: dict[str, int] = {}
     counts: dict[str, int] = {}
+    links: dict[str, int] = {}
     dirs = [e.path for e in tree.walk(top) if e.kind is FileKind.DIR]
     dirs.reverse()
     dirs.append(top)
@@ -77,6 +80,7 @@ def index_tree(tree: FileTree, top: str = "") -> DirIndex:
         h = hashlib.blake2b(digest_size=16)
         total = 0
         count = 0
+        nlinks = 0
         for child_path in tree.children(path):
             child = tree.get(child_path)
             if child is None:  # pragma: no cover - the children index is built from entries
@@ -89,12 +93,16 @@ def index_tree(tree: FileTree, top: str = "") -> DirIndex:
             if kind is FileKind.DIR:
                 total += sizes[child_path]
                 count += counts[child_path]
+                nlinks += links[child_path]
             elif kind is FileKind.FILE:
                 total += child.size
                 count += 1
             elif kind is FileKind.HARDLINK:
                 count += 1
+            elif kind is FileKind.SYMLINK:
+                nlinks += 1
         hashes[path] = h.hexdigest()
         sizes[path] = total
         counts[path] = count
-    return DirIndex(hashes=hashes, bytes=sizes, files=counts)
+        links[path] = nlinks
+    return DirIndex(hashes=hashes, bytes=sizes, files=counts, links=links)

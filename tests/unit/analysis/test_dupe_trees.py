@@ -11,17 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from closurescope.analysis import analyze
 from closurescope.analysis.detectors.duplicates import DETECTOR
 from closurescope.analysis.dupe_trees import (
     duplicate_trees,
     materialised_dirlinks,
     materialised_recursions,
 )
+from closurescope.analysis.dupes import duplicate_files
 from closurescope.analysis.merkle import index_tree
 from closurescope.config import Settings
+from closurescope.loaders import load
 from closurescope.model import Closure, DepGraphBuilder, FileTree, Source
 
-from ...conftest import have
+from ...conftest import SAMPLES, have
 from .hostfs import tree_from_dir
 
 needs_rsync = pytest.mark.skipif(not have("rsync"), reason="rsync is not installed")
@@ -159,3 +162,51 @@ def test_materialised_dirlink_next_to_its_link(tmp_path: Path) -> None:
         ("CS203", 4500, frozenset({"share/terminfo"})),
         ("CS204", 18, frozenset({"share/env-marker"})),
     ]
+
+
+TZ_SAMPLE = SAMPLES / "nix" / "images" / "tzdata-rsync-k.docker.tar"
+
+
+def test_real_tzdata_rsync_k_image_sample() -> None:
+    if not TZ_SAMPLE.is_file():
+        pytest.skip("sample-closures/nix/images/tzdata-rsync-k.docker.tar is not built")
+    closure = load(str(TZ_SAMPLE))
+    assert closure.files is not None
+    result = analyze(closure)
+    (rec,) = [f for f in result.findings if f.rule_id == "CS202"]
+    assert rec.subjects == ("share/zoneinfo", "share/zoneinfo/posix")
+    assert "depth: 40 nested copies beyond /share/zoneinfo" in rec.evidence
+    one_copy = closure.files.total_size("share/zoneinfo") - closure.files.total_size(
+        "share/zoneinfo/posix"
+    )
+    assert rec.saving == 40 * one_copy == closure.files.total_size("share/zoneinfo/posix")
+    # the loop link still in the store path predicts exactly what rsync -ak wrote
+    (loop,) = [f for f in result.findings if f.rule_id == "CS201"]
+    assert loop.subjects[0].endswith("-tzdata-2024a/share/zoneinfo/posix")
+    assert f"writes {rec.saving} bytes" in loop.evidence[1]
+    assert result.metrics["total_saving"] >= rec.saving
+
+
+@pytest.mark.needs_tools
+@needs_rsync
+def test_rootfs_loader_gives_the_same_answers(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    _tz_like(src)
+    os.symlink(".", src / "zoneinfo" / "posix")
+    _pkg(src / "a" / "x", os.urandom(3000))
+    _pkg(src / "b" / "x", (src / "a" / "x" / "f1").read_bytes())
+    img = tmp_path / "img"
+    subprocess.run(["rsync", "-ak", f"{src}/", f"{img}/"], capture_output=True, check=False)
+    loaded = load(str(img)).files
+    assert loaded is not None
+    ours = tree_from_dir(img)
+    answers = []
+    for tree in (loaded, ours):
+        index = index_tree(tree)
+        recs = [(r.base, r.depth, r.reclaimable) for r in materialised_recursions(tree, index)]
+        groups = [(g.keep, g.redundant, g.size) for g in duplicate_trees(tree, index)]
+        files = [g.paths for g in duplicate_files(tree)]
+        answers.append((recs, groups, files))
+        assert recs == [("zoneinfo", 40, 40 * tree.total_size("zoneinfo") // 41)]
+        assert ("a", ("b",), 3000 + 12 + 1000) in groups
+    assert answers[0] == answers[1]

@@ -21,8 +21,12 @@ Flags chosen so that the peers' semantics equal ours, and what is left:
   Residual difference, exact: rmlint counts an empty file in its directory's file count but
   never as a duplicate, so a directory holding an empty file anywhere below it is never a
   duplicate directory for rmlint; it reports the largest duplicate subtrees without empty
-  files instead. Our trees compare names too, so empty files are ordinary entries. The test
-  projects our groups onto that rule and then requires equality.
+  files instead. Our trees compare names too, so empty files are ordinary entries. And
+  ``-D`` turns on ``-@``: a symlink is a small file holding its target text, so directories
+  made only of symlinks (Debian's ``etc/rc0.d`` = ``etc/rc6.d``, ``zoneinfo/US`` =
+  ``zoneinfo/right/US``, the ``locale/*/LC_TIME`` dirs) are duplicate directories for
+  rmlint; we skip trees that free no bytes unless asked (``symlink_only=True``). The test
+  asks for them, projects our groups onto the empty-file rule and requires equality.
 """
 
 from __future__ import annotations
@@ -181,13 +185,13 @@ def _has_empty_file(tree: FileTree, top: str) -> bool:
 def _project_without_empty(tree: FileTree, index: DirIndex) -> Groups:
     """Our maximal groups, each replaced by its largest subtrees free of empty files."""
     out: Groups = set()
-    for group in duplicate_trees(tree, index):
+    for group in duplicate_trees(tree, index, symlink_only=True):
         members = sorted({group.keep, *group.paths}, key=path_key)
         stack = [""]
         while stack:
             rel = stack.pop()
             here = [f"{m}/{rel}" if rel else m for m in members]
-            if index.bytes[here[0]] == 0:
+            if index.bytes[here[0]] == 0 and index.links[here[0]] == 0:
                 continue
             if not _has_empty_file(tree, here[0]):
                 out.add(frozenset(here))
@@ -198,6 +202,18 @@ def _project_without_empty(tree: FileTree, index: DirIndex) -> Groups:
                     name = entry.name
                     stack.append(f"{rel}/{name}" if rel else name)
     return out
+
+
+def test_duplicate_trees_equal_rmlint_D_j_on_minbase(tmp_path: Path) -> None:
+    if not MINBASE.is_dir():
+        pytest.skip("run benchmarks/bench_dupes.py once to build the minbase rootfs")
+    tree = tree_from_dir(MINBASE)
+    index = index_tree(tree)
+    assert duplicate_trees(tree, index) == ()  # nothing that frees bytes …
+    records = _rmlint(MINBASE, tmp_path, "-T", "df,dd", "-D", "-j")
+    theirs = {frozenset(p) for p in _group(records, "duplicate_dir", MINBASE).values()}
+    assert frozenset({"etc/rc0.d", "etc/rc6.d"}) in theirs  # … but symlink-only twins
+    assert _project_without_empty(tree, index) == theirs
 
 
 def test_duplicate_trees_equal_rmlint_D_j(real_tree: tuple[Path, FileTree], tmp_path: Path) -> None:
