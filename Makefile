@@ -6,10 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 # Debian packages the tests use (real peers and real tools): installed when missing and root.
-APT_PACKAGES := graphviz nix-bin busybox-static rmlint jdupes skopeo umoci tmux rsync zstd
+APT_PACKAGES := graphviz nix-bin busybox-static rmlint jdupes skopeo umoci tmux rsync zstd sqlite3
 DEMO_INPUT ?= sample-closures/nix/app-image-root-full.path-info-S.json
 
-.PHONY: all setup system-packages venv demo test lint typecheck imports fmt samples clean
+.PHONY: all setup system-packages venv demo test lint typecheck imports fmt samples nix-store clean
 
 all: test
 
@@ -57,7 +57,16 @@ typecheck: venv
 imports: venv
 	$(BIN)/lint-imports
 
-test: setup lint typecheck imports
+# Puts the sample closures into the local Nix store (outputs go to a temp dir, the committed
+# samples are not touched), so the needs_nix tests compare against the live store.
+nix-store:
+	@if command -v nix-build >/dev/null 2>&1; then \
+	  out=$$(mktemp -d); bash sample-closures/nix/make.sh "$$out" >/dev/null 2>&1 \
+	    && echo "sample closures are in the Nix store" || echo "note: could not build the Nix samples"; \
+	  rm -rf "$$out"; \
+	fi
+
+test: setup lint typecheck imports nix-store
 	$(BIN)/pytest -q
 
 fmt: venv
