@@ -132,3 +132,22 @@ def test_layer_commands_are_shortened_like_dive() -> None:
     assert _short_command("/bin/sh -c #(nop) ADD file:abc in / ") == "ADD file:abc in /"
     assert _short_command("/bin/sh -c apt-get  install -y x") == "apt-get install -y x"
     assert _short_command("COPY app /app") == "COPY app /app"
+
+
+def test_sort_ranks_agree_with_sort_nodes() -> None:
+    """Sorting any subset by rank gives exactly sort_nodes' order, for every order."""
+    import random
+
+    from closurescope.tui.view import sort_ranks
+
+    closure = small_graph_closure()
+    graph = closure.graph
+    sizes = compute_sizes(graph)
+    nodes = list(graph)
+    rng = random.Random(3)
+    for order in SortOrder:
+        rank = sort_ranks(graph, sizes, order)
+        for _ in range(20):
+            subset = rng.sample(nodes, rng.randint(0, len(nodes)))
+            by_rank = tuple(sorted(subset, key=rank.__getitem__))
+            assert by_rank == sort_nodes(subset, graph, sizes, order)

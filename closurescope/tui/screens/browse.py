@@ -25,7 +25,7 @@ from closurescope.analysis.result import AnalysisResult, NodeSizes
 from closurescope.model import Closure, NodeId
 from closurescope.tui.screens.search import SearchScreen
 from closurescope.tui.screens.why import WhyScreen
-from closurescope.tui.view import SortOrder, path_from_root, sort_nodes, subjects_index
+from closurescope.tui.view import SortOrder, path_from_root, sort_ranks, subjects_index
 from closurescope.tui.widgets.details import Details
 from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
 from closurescope.units import format_size
@@ -79,6 +79,7 @@ class BrowseScreen(Screen[None]):
         )
         self.order = SortOrder.CLOSURE
         self.subjects: frozenset[str] = frozenset(s for f in result.findings for s in f.subjects)
+        self._ranks: dict[SortOrder, dict[NodeId, int]] = {}
         self.levels: list[Level] = [Level(None, self._sorted(self.graph.roots))]
         self._added_cache: dict[tuple[NodeId, NodeId], int | None] = {}
         self._findings_of = subjects_index(result)
@@ -86,6 +87,8 @@ class BrowseScreen(Screen[None]):
         indexed = self.graph.indexed()
         self._index = indexed.index
         self._succ = indexed.succ
+        self._pred = indexed.pred
+        self._ids = indexed.ids
         self._added_timer: Timer | None = None
         self.sub_title = "closure browser"
 
@@ -117,6 +120,10 @@ class BrowseScreen(Screen[None]):
         """The highlighted node of the middle column."""
         return self.level.selected
 
+    def _neighbours(self, node: NodeId, adjacency: tuple[tuple[int, ...], ...]) -> list[NodeId]:
+        ids = self._ids
+        return [ids[i] for i in adjacency[self._index[node]]]
+
     def _search_candidates(self) -> tuple[tuple[str, str], ...]:
         if self._candidates is None:
             names = ((str(n), c.name) for n, c in self.graph.components.items())
@@ -124,7 +131,10 @@ class BrowseScreen(Screen[None]):
         return self._candidates
 
     def _sorted(self, nodes: tuple[NodeId, ...] | list[NodeId]) -> tuple[NodeId, ...]:
-        return sort_nodes(nodes, self.graph, self.sizes, self.order)
+        rank = self._ranks.get(self.order)
+        if rank is None:
+            rank = self._ranks[self.order] = sort_ranks(self.graph, self.sizes, self.order)
+        return tuple(sorted(nodes, key=rank.__getitem__))
 
     def _row(self, node: str, *, wide: bool) -> Row:
         nid = NodeId(node)
@@ -169,13 +179,13 @@ class BrowseScreen(Screen[None]):
             references.set_rows(self._rows((), wide=False))
             self.query_one(Details).show("(empty closure)")
             return
-        refs = self._sorted(list(self.graph.referrers(node)))
+        refs = self._sorted(self._neighbours(node, self._pred))
         cursor = 0
         if self.level.parent is not None and self.level.parent in refs:
             cursor = refs.index(self.level.parent)
         referrers.set_rows(self._rows(refs, wide=False), cursor)
         referrers.border_title = f"referrers ({len(refs)})"
-        deps = self._sorted(list(self.graph.references(node)))
+        deps = self._sorted(self._neighbours(node, self._succ))
         references.set_rows(self._rows(deps, wide=False), 0)
         references.border_title = f"references ({len(deps)})"
         self._show_details(node)
@@ -266,7 +276,7 @@ class BrowseScreen(Screen[None]):
         node = self.selected
         if node is None:
             return
-        refs = self._sorted(list(self.graph.references(node)))
+        refs = self._sorted(self._neighbours(node, self._succ))
         if not refs:
             self.notify(f"{self.graph.component(node).name} has no references", timeout=2)
             return
@@ -336,7 +346,7 @@ class BrowseScreen(Screen[None]):
         roots = self._sorted(top)
         levels = [Level(None, roots, roots.index(chain[0]))]
         for parent, child in itertools.pairwise(chain):
-            refs = self._sorted(list(self.graph.references(parent)))
+            refs = self._sorted(self._neighbours(parent, self._succ))
             levels.append(Level(parent, refs, refs.index(child)))
         self.levels = levels
         self._show_level()

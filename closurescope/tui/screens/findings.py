@@ -13,7 +13,7 @@ from closurescope.analysis.result import AnalysisResult
 from closurescope.model import Closure, Finding, NodeId
 from closurescope.tui.messages import JumpToComponent, JumpToPath
 from closurescope.tui.widgets.details import Details
-from closurescope.tui.widgets.path_list import PathList, Row, RowList
+from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
 from closurescope.units import format_size
 
 
@@ -38,21 +38,22 @@ class FindingsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """The list over the details."""
-        rows = [
-            Row(
-                key=str(i),
+        findings_list = self.findings
+
+        def row(key: str) -> Row:
+            f = findings_list[int(key)]
+            return Row(
+                key=key,
                 label=f"{f.rule_id} {f.title}",
                 cells=(f.severity.name.lower(), _saving(f)),
                 marker="!",
             )
-            for i, f in enumerate(self.findings)
-        ]
+
+        rows = LazyRows([str(i) for i in range(len(findings_list))], row)
         yield Header()
-        findings = PathList(
-            RowList(rows), cell_widths=(8, 10), id="findings", empty_text="(no findings)"
-        )
+        findings = PathList(rows, cell_widths=(8, 10), id="findings", empty_text="(no findings)")
         total = sum(f.saving or 0 for f in self.findings)
-        findings.border_title = f"{len(rows)} findings, up to {format_size(total)} to save"
+        findings.border_title = f"{len(findings_list)} findings, up to {format_size(total)} to save"
         findings.border_subtitle = "Enter: show the subject"
         yield findings
         yield Details(id="finding-details")
