@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import graphviz
 
 from closurescope.analysis.result import AnalysisResult
+from closurescope.errors import UsageError
 from closurescope.model import (
     Closure,
     Component,
@@ -234,6 +235,8 @@ def graph_dot(
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
+    if by == "layer" and not closure.layers:
+        raise UsageError(f"--by layer: {closure.source.path} has no layers (it is not an image)")
     graph = closure.graph
     scope, highlighted = scope_of(graph, why=why, focus=focus, depth=depth)
     metric = _metric(result, by)
@@ -291,7 +294,7 @@ def graph_dot(
             )
             _emit_nodes(sub, graph, result, members, metric, scale, marks, sel, by_name)
     _emit_folds(dot, sel.folds, lambda s: f"{_size_or_unknown(s)} self")
-    _emit_edges(dot, sel, None)
+    _emit_edges(dot, sel, None, graph)
     if legend:
         _legend(dot, closure, result, marks, sel, by_name)
     return str(dot.source)
@@ -427,9 +430,14 @@ def _emit_edges(
     dot: graphviz.Digraph,
     sel: Selection,
     status: Mapping[tuple[NodeId, NodeId], str] | None,
+    graph: DepGraph | None = None,
 ) -> None:
     for edge in sel.edges:
         attrs: dict[str, str] = {}
+        evidence = graph.evidence(edge.src, edge.dst) if graph is not None else ()
+        if evidence:
+            more = f" (+{len(evidence) - 3} more)" if len(evidence) > 3 else ""
+            attrs["tooltip"] = graphviz.escape("referenced from " + ", ".join(evidence[:3]) + more)
         if not edge.direct:
             attrs["style"] = "dashed"
             attrs["color"] = "#969696"

@@ -600,3 +600,23 @@ def test_selection_invariants_on_random_closures(n: int, seed: int, top: int, re
     edges = {(e.src, e.dst) for e in sel.edges}
     assert edges <= chains
     assert _reach(edges) == _reach(chains)  # pruning never changes what reaches what
+
+
+def test_edges_carry_the_files_that_hold_the_reference() -> None:
+    builder = DepGraphBuilder()
+    for name, size in (("app-1", 10), ("lib-2", 20)):
+        builder.add(
+            Component(id=store_id(name), kind=ComponentKind.STORE_PATH, name=name, self_size=size)
+        )
+    files = [f"bin/tool{i}" for i in range(5)]
+    builder.add_reference(store_id("app-1"), store_id("lib-2"), evidence=files)
+    closure = Closure(source=Source(path="x", format="test"), graph=builder.build())
+    text = graph_dot(closure, analyze(closure), legend=False)
+    edge = next(x for x in text.splitlines() if " -> " in x)
+    assert 'tooltip="referenced from bin/tool0, bin/tool1, bin/tool2 (+2 more)"' in edge
+
+
+def test_by_layer_needs_layers() -> None:
+    closure = closure_from(HELLO, ["app-1.0"])
+    with pytest.raises(UsageError, match=r"--by layer: hello\.json has no layers"):
+        graph_dot(closure, analyze(closure), by="layer")
