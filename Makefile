@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 # Debian packages the tests use (real peers and real tools): installed when missing and root.
 APT_PACKAGES := graphviz nix-bin busybox-static rmlint jdupes skopeo umoci tmux rsync zstd sqlite3
+DEMO_IMAGE ?= sample-closures/nix/images/app-full.docker.tar
 DEMO_INPUT ?= sample-closures/nix/app-image-root-full.path-info-S.json
+DEMO_INPUT_V2 ?= sample-closures/nix/app-image-root-full-v2.path-info-S.json
 
 .PHONY: all setup system-packages venv demo test lint typecheck imports fmt samples nix-store clean
 
@@ -38,14 +40,15 @@ venv: $(BIN)/closurescope
 setup: system-packages venv
 
 demo: setup
-	@echo "+ closurescope report $(DEMO_INPUT)"
-	@$(BIN)/closurescope report $(DEMO_INPUT) --format table; rc=$$?; \
+	@echo "+ closurescope report $(DEMO_IMAGE)"
+	@$(BIN)/closurescope report $(DEMO_IMAGE) --format table --top 8; rc=$$?; \
 	  if [ $$rc -gt 1 ]; then exit $$rc; fi
-	@echo "+ closurescope why $(DEMO_INPUT) glibc"
-	@$(BIN)/closurescope why $(DEMO_INPUT) glibc
-	@echo "+ closurescope graph $(DEMO_INPUT) -o $${TMPDIR:-/tmp}/closurescope-demo.svg"
-	@$(BIN)/closurescope graph $(DEMO_INPUT) -o $${TMPDIR:-/tmp}/closurescope-demo.svg && \
-	  echo "wrote $${TMPDIR:-/tmp}/closurescope-demo.svg"
+	@echo; echo "+ closurescope why $(DEMO_IMAGE) perl --precise"
+	@$(BIN)/closurescope why $(DEMO_IMAGE) perl --precise
+	@echo; echo "+ closurescope etc $(DEMO_IMAGE)"
+	@$(BIN)/closurescope etc $(DEMO_IMAGE)
+	@echo; echo "+ closurescope diff $(DEMO_INPUT) $(DEMO_INPUT_V2)"
+	@$(BIN)/closurescope diff $(DEMO_INPUT) $(DEMO_INPUT_V2)
 
 lint: venv
 	$(BIN)/ruff check closurescope tests benchmarks sample-closures
