@@ -25,11 +25,20 @@ from closurescope.analysis.result import AnalysisResult, NodeSizes
 from closurescope.model import Closure, NodeId
 from closurescope.tui.screens.search import SearchScreen
 from closurescope.tui.screens.why import WhyScreen
-from closurescope.tui.view import SortOrder, path_from_root, sort_ranks, subjects_index
+from closurescope.tui.view import (
+    SortOrder,
+    path_from_root,
+    sort_nodes,
+    sort_ranks,
+    subjects_index,
+)
 from closurescope.tui.widgets.details import Details
 from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
 from closurescope.units import format_size
 
+RANK_FROM = 200
+"""Lists this long are sorted by whole-graph ranks (computed once per order) instead of a
+Python key function."""
 ADDED_DELAY = 0.3
 """Seconds the cursor must rest before a big parent's per-parent added size is computed."""
 SYNC_ADDED_LIMIT = 3000
@@ -80,7 +89,8 @@ class BrowseScreen(Screen[None]):
         self.order = SortOrder.CLOSURE
         self.subjects: frozenset[str] = frozenset(s for f in result.findings for s in f.subjects)
         self._ranks: dict[SortOrder, dict[NodeId, int]] = {}
-        self.levels: list[Level] = [Level(None, self._sorted(self.graph.roots))]
+        roots = sort_nodes(self.graph.roots, self.graph, self.sizes, self.order)
+        self.levels: list[Level] = [Level(None, roots)]
         self._added_cache: dict[tuple[NodeId, NodeId], int | None] = {}
         self._findings_of = subjects_index(result)
         self._candidates: tuple[tuple[str, str], ...] | None = None
@@ -107,7 +117,9 @@ class BrowseScreen(Screen[None]):
         """Show the roots and focus the middle column."""
         self._show_level()
         self.query_one("#current", PathList).focus()
-        self.call_after_refresh(self._search_candidates)  # ready before the first /
+        # after the first frame, ready before the first key needs them:
+        self.call_after_refresh(self._search_candidates)
+        self.call_after_refresh(self._rank, self.order)
 
     # -- data helpers -----------------------------------------------------------------------
     @property
@@ -130,11 +142,16 @@ class BrowseScreen(Screen[None]):
             self._candidates = tuple(sorted(names, key=lambda c: (c[1], c[0])))
         return self._candidates
 
-    def _sorted(self, nodes: tuple[NodeId, ...] | list[NodeId]) -> tuple[NodeId, ...]:
-        rank = self._ranks.get(self.order)
+    def _rank(self, order: SortOrder) -> dict[NodeId, int]:
+        rank = self._ranks.get(order)
         if rank is None:
-            rank = self._ranks[self.order] = sort_ranks(self.graph, self.sizes, self.order)
-        return tuple(sorted(nodes, key=rank.__getitem__))
+            rank = self._ranks[order] = sort_ranks(self.graph, self.sizes, order)
+        return rank
+
+    def _sorted(self, nodes: tuple[NodeId, ...] | list[NodeId]) -> tuple[NodeId, ...]:
+        if len(nodes) < RANK_FROM and self.order not in self._ranks:
+            return sort_nodes(nodes, self.graph, self.sizes, self.order)
+        return tuple(sorted(nodes, key=self._rank(self.order).__getitem__))
 
     def _row(self, node: str, *, wide: bool) -> Row:
         nid = NodeId(node)
