@@ -12,6 +12,9 @@ CPU is the steadier number).
   4 KiB partial hash → full hash, plus the loader's package/Nix/etc scanners) and the
   duplicate-file + Merkle duplicate-tree detection (``duplicate_files``, ``index_tree``,
   ``duplicate_trees``); the detection alone is timed too;
+- the duplicate pipeline only: the rootfs loader's own ``walk_rootfs`` + ``digest_candidates``
+  (no package/etc scanners) + the same detection, in a fresh process (and in-process time);
+- ``python -c pass`` (interpreter start-up, part of every closurescope row);
 - ``jdupes -r -q DIR`` (duplicate files);
 - ``rmlint -T df,dd -D -j --hidden -L DIR -o json:…`` (duplicate files and directories);
 - ``du -sb DIR`` (the walk floor: an lstat of every entry, no reading).
@@ -63,6 +66,31 @@ trees = duplicate_trees(tree, index_tree(tree))
 t2 = time.perf_counter(); c2 = time.process_time()
 print(json.dumps({{"entries": len(tree), "groups": len(groups), "trees": len(trees),
     "load_wall": t1 - t0, "load_cpu": c1 - c0, "detect_wall": t2 - t1, "detect_cpu": c2 - c1}}))
+"""
+
+CHILD_CORE = r"""
+import sys, time, json
+from pathlib import Path
+sys.path.insert(0, {root!r})
+t0 = time.perf_counter(); c0 = time.process_time()
+from closurescope.loaders.rootfs import walk_rootfs, digest_candidates
+from closurescope.model import FileEntry, FileTreeBuilder
+from closurescope.analysis.dupes import duplicate_files
+from closurescope.analysis.merkle import index_tree
+from closurescope.analysis.dupe_trees import duplicate_trees
+root = Path({target!r})
+entries, _ = walk_rootfs(root, "bench")
+digests, _ = digest_candidates(root, entries, "bench")
+b = FileTreeBuilder()
+for e in entries:
+    d = digests.get(e.path)
+    b.add(e if d is None else FileEntry(path=e.path, kind=e.kind, size=e.size, mode=e.mode,
+                                        uid=e.uid, gid=e.gid, digest=d))
+tree = b.build()
+groups = duplicate_files(tree)
+trees = duplicate_trees(tree, index_tree(tree))
+t1 = time.perf_counter(); c1 = time.process_time()
+print(json.dumps({{"wall": t1 - t0, "cpu": c1 - c0, "groups": len(groups), "trees": len(trees)}}))
 """
 
 
@@ -142,6 +170,17 @@ def main() -> int:
     rows["closurescope load + detect"] = (wall, cpu)
     rows["  of which: rootfs loader"] = (info["load_wall"], info["load_cpu"])
     rows["  of which: duplicate files + trees"] = (info["detect_wall"], info["detect_cpu"])
+    core = _best(
+        [
+            _timed([sys.executable, "-c", CHILD_CORE.format(root=str(ROOT), target=str(root))])
+            for _ in range(args.repeat)
+        ]
+    )
+    rows["closurescope dupes pipeline only (process)"] = core[:2]
+    core_info = json.loads(core[2])
+    rows["  of which: in-process walk + hash + detect"] = (core_info["wall"], core_info["cpu"])
+    py = _best([_timed([sys.executable, "-c", "pass"]) for _ in range(args.repeat)])
+    rows["python start-up alone"] = py[:2]
     jd = _best([_timed(["jdupes", "-r", "-q", str(root)]) for _ in range(args.repeat)])
     rows["jdupes -r"] = jd[:2]
     with tempfile.TemporaryDirectory() as tmp:
@@ -188,11 +227,11 @@ def main() -> int:
 
     print(f"root: {root}: {info['entries']:,} entries, {info['groups']} duplicate-file groups,")
     print(f"{info['trees']} duplicate-tree groups; python {sys.version.split()[0]}")
-    print(f"{'what':38} {'wall s':>8} {'cpu s':>8} {'cpu/jdupes':>11} {'cpu/rmlint':>11}")
+    print(f"{'what':44} {'wall s':>8} {'cpu s':>8} {'cpu/jdupes':>11} {'cpu/rmlint':>11}")
     for name, (w, c) in rows.items():
         rj = c / rows["jdupes -r"][1] if rows["jdupes -r"][1] else float("nan")
         rr = c / rows["rmlint -D -j"][1] if rows["rmlint -D -j"][1] else float("nan")
-        print(f"{name:38} {w:8.3f} {c:8.3f} {rj:10.2f}x {rr:10.2f}x")
+        print(f"{name:44} {w:8.3f} {c:8.3f} {rj:10.2f}x {rr:10.2f}x")
     print(f"duplicate files agree with jdupes: {files_agree}")
     print(f"duplicate trees agree with rmlint -D -j (empty-file projection): {trees_agree}")
     return 0 if files_agree and trees_agree else 1

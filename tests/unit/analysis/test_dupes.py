@@ -133,3 +133,23 @@ def test_files_inside_duplicate_trees_are_left_to_cs205(tmp_path: Path) -> None:
     # after removing b/, a/pkg/data.bin, c/… and d/… remain: the file group reports those
     assert by_rule["CS204"].subjects == ("a/pkg/data.bin", "c/data-copy.bin", "d/data-other.bin")
     assert by_rule["CS204"].saving == 20_000
+
+
+def test_cs2xx_rules_are_registered_and_documented() -> None:
+    from closurescope.analysis.detectors import rules
+
+    from ...conftest import ROOT
+
+    catalog = rules()
+    doc = (ROOT / "docs" / "reference" / "rules.md").read_text()
+    for rule_id, name in [
+        ("CS201", "symlink-loop"),
+        ("CS202", "materialised-recursion"),
+        ("CS203", "materialised-dirlink"),
+        ("CS204", "duplicate-files"),
+        ("CS205", "duplicate-trees"),
+        ("CS206", "dangling-symlink"),
+    ]:
+        assert catalog[rule_id].name == name
+        assert catalog[rule_id].scope == "files"
+        assert f"### {rule_id} {name}\n" in doc
