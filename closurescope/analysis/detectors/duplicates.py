@@ -18,8 +18,19 @@ from closurescope.analysis.dupe_trees import (
 from closurescope.analysis.dupes import duplicate_files, ignored
 from closurescope.analysis.merkle import index_tree
 from closurescope.analysis.result import NodeSizes
+from closurescope.analysis.savings import total_saving
 from closurescope.config import Settings
-from closurescope.model import Closure, FileTree, Finding, Fix, NodeId, Rule, RuleResult, Severity
+from closurescope.model import (
+    Closure,
+    FileTree,
+    Finding,
+    Fix,
+    NodeId,
+    Rule,
+    RuleResult,
+    Severity,
+    Status,
+)
 
 MATERIALISED_RECURSION = Rule(
     id="CS202",
@@ -96,6 +107,22 @@ class _Regions:
             node = node.rsplit("/", 1)[0]
 
 
+DUPLICATE_BYTES = Rule(
+    id="CS207",
+    name="duplicate-bytes-over-budget",
+    summary="Bytes reclaimable from duplicates (CS202-CS205, each counted once) exceed a budget.",
+    help=(
+        "The union of what the materialised-recursion, materialised-dirlink, duplicate-tree "
+        "and duplicate-file findings reclaim, each byte once, compared with "
+        "budgets.duplicate_bytes (`duplicate-bytes` in .closurescope.toml). Fails when greater; "
+        "no verdict (SKIP) when the budget is not set."
+    ),
+    severity=Severity.ERROR,
+    budget="duplicate_bytes",
+    scope="files",
+)
+
+
 def _size_text(n: int) -> str:
     return f"{n:,} bytes"
 
@@ -108,17 +135,55 @@ class DuplicatesDetector:
         MATERIALISED_DIRLINK,
         DUPLICATE_FILES,
         DUPLICATE_TREES,
+        DUPLICATE_BYTES,
     )
 
     def run(
         self, closure: Closure, sizes: Mapping[NodeId, NodeSizes], settings: Settings
     ) -> tuple[Sequence[Finding], Sequence[RuleResult]]:
-        """Findings for CS202–CS205 (pure; nothing read from the host)."""
+        """Findings for CS202–CS205 and the CS207 budget verdict (pure; no host reads)."""
         del sizes
         tree = closure.files
         if tree is None:
             return (), ()
-        return _findings(tree, settings), ()
+        findings = _findings(tree, settings)
+        budget = settings.budgets.duplicate_bytes
+        if budget is None or not settings.enabled(DUPLICATE_BYTES.id):
+            return findings, ()
+        total = total_saving(findings, tree, {})
+        fail = total > budget
+        severity = settings.severity(DUPLICATE_BYTES.id, DUPLICATE_BYTES.severity)
+        verdict = RuleResult(
+            rule_id=DUPLICATE_BYTES.id,
+            status=Status.FAIL if fail else Status.PASS,
+            severity=severity,
+            message=(
+                f"too many duplicate bytes ({total} > {budget})"
+                if fail
+                else f"{total} duplicate bytes"
+            ),
+            value=str(total),
+            threshold=str(budget),
+        )
+        if fail:
+            reclaims = frozenset(p for f in findings for p in f.reclaims)
+            findings.append(
+                Finding(
+                    rule_id=DUPLICATE_BYTES.id,
+                    severity=severity,
+                    title=f"{_size_text(total)} in duplicates, over the budget of "
+                    f"{_size_text(budget)}",
+                    subjects=(),
+                    saving=total,
+                    evidence=tuple(
+                        f"{rule}: {sum(1 for f in findings if f.rule_id == rule)} findings"
+                        for rule in ("CS202", "CS203", "CS205", "CS204")
+                    ),
+                    fix=Fix(text="Fix the CS202-CS205 findings, largest saving first."),
+                    reclaims=reclaims,
+                )
+            )
+        return findings, (verdict,)
 
 
 def _findings(tree: FileTree, settings: Settings) -> list[Finding]:

@@ -149,6 +149,7 @@ def test_cs2xx_rules_are_registered_and_documented() -> None:
         ("CS204", "duplicate-files"),
         ("CS205", "duplicate-trees"),
         ("CS206", "dangling-symlink"),
+        ("CS207", "duplicate-bytes-over-budget"),
     ]:
         assert catalog[rule_id].name == name
         assert catalog[rule_id].scope == "files"

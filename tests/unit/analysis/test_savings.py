@@ -95,3 +95,30 @@ def test_analyze_reports_total_saving_metric(tmp_path: Path) -> None:
     assert sum(f.saving or 0 for f in mine) == 16_000
     assert result.metrics["total_saving"] >= 16_000
     assert result.metrics["total_saving"] == total_saving(result.findings, tree, {})
+
+
+def test_cs207_duplicate_bytes_budget(tmp_path: Path) -> None:
+    from closurescope.config import Budgets, Settings
+    from closurescope.model import Status
+
+    payload = os.urandom(5000)
+    for top in ("a", "b", "c"):
+        (tmp_path / top).mkdir()
+        (tmp_path / top / f"copy-in-{top}").write_bytes(payload)  # 3 copies: 10,000 bytes
+    closure = Closure(
+        source=Source(path=str(tmp_path), format="test"),
+        graph=DepGraphBuilder().build(),
+        files=tree_from_dir(tmp_path),
+    )
+
+    def verdict(budget: int | None) -> tuple[Status, list[Finding]]:
+        result = analyze(closure, Settings(budgets=Budgets(duplicate_bytes=budget)))
+        (v,) = [r for r in result.rule_results if r.rule_id == "CS207"]
+        return v.status, [f for f in result.findings if f.rule_id == "CS207"]
+
+    assert verdict(None) == (Status.SKIP, [])
+    assert verdict(10_000) == (Status.PASS, [])
+    status, (finding,) = verdict(9_999)
+    assert status is Status.FAIL
+    assert finding.saving == 10_000
+    assert finding.reclaims == frozenset({"b/copy-in-b", "c/copy-in-c"})
