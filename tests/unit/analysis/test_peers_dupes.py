@@ -1,7 +1,9 @@
 """Peer agreement: our duplicate files / trees against jdupes and rmlint on a real tree.
 
 The tree is real: /usr/share/doc and parts of the Python standard library of this machine,
-copied to a tmp dir, plus deliberate copies, a hardlink, empty files and duplicated trees.
+copied to a tmp dir, plus deliberate copies, a hardlink, empty files and duplicated trees,
+loaded by the rootfs loader (``closurescope.loaders.load(dir)``: digests only where sizes
+and first 4 KiB are shared, so the "digest None ⇒ no twin" rule is exercised too).
 When the Debian minbase rootfs of the benchmark exists (benchmarks/_work/minbase-bookworm,
 built by ``benchmarks/bench_dupes.py``), the file-level comparison runs on it too.
 
@@ -43,10 +45,10 @@ import pytest
 from closurescope.analysis.dupe_trees import duplicate_trees
 from closurescope.analysis.dupes import duplicate_files
 from closurescope.analysis.merkle import DirIndex, index_tree, path_key
+from closurescope.loaders import load
 from closurescope.model import FileKind, FileTree
 
 from ...conftest import ROOT, have
-from .hostfs import tree_from_dir
 
 pytestmark = [
     pytest.mark.needs_tools,
@@ -97,7 +99,14 @@ def _build(root: Path) -> Path:
 @pytest.fixture(scope="module")
 def real_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, FileTree]:
     root = _build(tmp_path_factory.mktemp("peers") / "root")
-    return root, tree_from_dir(root)
+    return root, _load(root)
+
+
+def _load(root: Path) -> FileTree:
+    """The tree as the rootfs loader reads it (``closurescope.loaders.load(dir)``)."""
+    tree = load(str(root)).files
+    assert tree is not None
+    return tree
 
 
 def _rel(root: Path, path: str) -> str:
@@ -156,7 +165,7 @@ def _group(records: list[dict[str, object]], kind: str, root: Path) -> dict[str,
 def _roots(real_tree: tuple[Path, FileTree]) -> list[tuple[Path, FileTree]]:
     roots = [real_tree]
     if MINBASE.is_dir():
-        roots.append((MINBASE, tree_from_dir(MINBASE)))
+        roots.append((MINBASE, _load(MINBASE)))
     return roots
 
 
@@ -207,7 +216,7 @@ def _project_without_empty(tree: FileTree, index: DirIndex) -> Groups:
 def test_duplicate_trees_equal_rmlint_D_j_on_minbase(tmp_path: Path) -> None:
     if not MINBASE.is_dir():
         pytest.skip("run benchmarks/bench_dupes.py once to build the minbase rootfs")
-    tree = tree_from_dir(MINBASE)
+    tree = _load(MINBASE)
     index = index_tree(tree)
     assert duplicate_trees(tree, index) == ()  # nothing that frees bytes …
     records = _rmlint(MINBASE, tmp_path, "-T", "df,dd", "-D", "-j")
