@@ -11,11 +11,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from closurescope.analysis.detectors.symlinks import DETECTOR
 from closurescope.analysis.merkle import index_tree
 from closurescope.analysis.symlinks import dereferenced_size, find_dangling, find_loops
 from closurescope.config import Settings
+from closurescope.loaders import load
 from closurescope.model import (
     MAX_SYMLINK_HOPS,
     Closure,
@@ -28,7 +31,7 @@ from closurescope.model import (
     Source,
 )
 
-from ...conftest import have
+from ...conftest import SAMPLES, have
 from .hostfs import tree_from_dir
 
 needs_rsync = pytest.mark.skipif(not have("rsync"), reason="rsync is not installed")
@@ -218,3 +221,72 @@ def test_detector_reports_loop_with_estimate_and_no_saving(tmp_path: Path) -> No
     assert not list(DETECTOR.run(_closure(tree_from_dir(src)), {}, quiet)[0])
     ignored = Settings(ignore_paths=("zoneinfo/*",))
     assert not DETECTOR.run(_closure(tree_from_dir(src)), {}, ignored)[0]
+
+
+APP_FULL = SAMPLES / "nix" / "images" / "app-full.docker.tar"
+
+
+def test_nix_image_sample_with_the_historic_tzdata_loop() -> None:
+    if not APP_FULL.is_file():
+        pytest.skip("sample-closures/nix/images/app-full.docker.tar is not built")
+    closure = load(str(APP_FULL))
+    tree = closure.files
+    assert tree is not None
+    findings, _ = DETECTOR.run(closure, {}, Settings())
+    (loop,) = [f for f in findings if f.rule_id == "CS201"]
+    link = loop.subjects[0]
+    assert link.startswith("nix/store/")
+    assert link.endswith("-tzdata-2024a/share/zoneinfo/posix")
+    zoneinfo = link.rsplit("/", 1)[0]
+    assert tree.resolve(link).path == zoneinfo
+    expected = 40 * tree.total_size(zoneinfo)
+    assert f"writes {expected} bytes" in loop.evidence[1]
+
+
+def _brute_force(tree: FileTree, top: str, hops: int) -> int:
+    """Bytes a dereferencing copy writes, by literally walking every path (small hops only)."""
+    total = 0
+    for child in tree.children(top):
+        entry = tree.get(child)
+        assert entry is not None
+        if entry.kind is FileKind.FILE:
+            total += entry.size
+        elif entry.kind is FileKind.DIR:
+            total += _brute_force(tree, child, hops)
+        elif entry.kind is FileKind.SYMLINK:
+            res = tree.resolve(child)
+            target = tree.get(res.path) if res.path else None
+            is_dir = res.path == "" or (target is not None and target.kind is FileKind.DIR)
+            if res.status is Resolution.OK and is_dir and max(res.hops, 1) <= hops:
+                total += _brute_force(tree, res.path, hops - max(res.hops, 1))
+    return total
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_dereferenced_size_equals_a_literal_walk(data: st.DataObject) -> None:
+    dirs = ["d0", "d0/d1", "d0/d1/d2", "e0", "e0/e1"]
+    b = FileTreeBuilder()
+    for d in dirs:
+        b.add(FileEntry(path=d, kind=FileKind.DIR, mode=0o755))
+    for i, d in enumerate(dirs):
+        size = data.draw(st.integers(0, 50), label=f"size{i}")
+        b.add(FileEntry(path=f"{d}/f", kind=FileKind.FILE, size=size))
+    n_links = data.draw(st.integers(0, 4), label="links")
+    for i in range(n_links):
+        where = data.draw(st.sampled_from(["", *dirs]), label=f"where{i}")
+        target = data.draw(
+            st.sampled_from([".", "..", "../..", "/d0", "/e0/e1", "d1", "missing", f"l{i}"]),
+            label=f"target{i}",
+        )
+        b.add(
+            FileEntry(
+                path=f"{where}/l{i}" if where else f"l{i}",
+                kind=FileKind.SYMLINK,
+                link_target=target,
+            )
+        )
+    tree = b.build()
+    index = index_tree(tree)
+    hops = data.draw(st.integers(0, 3), label="hops")
+    assert dereferenced_size(tree, index, "", hops) == _brute_force(tree, "", hops)
