@@ -26,8 +26,9 @@ SYMLINK_LOOP = Rule(
     summary="A symlink points to its own directory or an ancestor (or around a cycle of links).",
     help=(
         "A link such as tzdata's old `zoneinfo/posix -> .` makes the tree infinite for anything "
-        "that follows links. A dereferencing copy (`rsync -ak`, `rsync -aL`, the old dockerTools "
-        "`contents` copy) writes the target again at every level until the kernel refuses a "
+        "that follows links. A dereferencing copy (`rsync -ak`, which dockerTools.buildImage "
+        "uses for `contents` unless keepContentsDirlinks = true; `rsync -aL`) writes the "
+        "target again at every level until the kernel refuses a "
         f"path with more than {MAX_SYMLINK_HOPS} links (ELOOP): {MAX_SYMLINK_HOPS} nested "
         "copies. GNU `cp -rL` detects the cycle and copies nothing for the link. The estimate "
         "is the bytes such an rsync writes under the link; it is a risk, not bytes present now "
