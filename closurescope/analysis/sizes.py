@@ -219,19 +219,30 @@ def _closures(ig: IndexedGraph, walk: _Walk) -> _Closures:
                 unknown_mask |= 1 << sid
             else:
                 weight[sid] += size
-    if m == n:
-        children: list[Sequence[int]] = [[scc_of[w] for w in ig.succ[comp[0]]] for comp in sccs]
+    succ = ig.succ
+    if m == n:  # a DAG: no list of lists, children are mapped when needed (saves memory)
+        first = [comp[0] for comp in sccs]
+
+        def children(sid: int) -> Sequence[int]:
+            return [scc_of[w] for w in succ[first[sid]]]
+
     else:
-        children = []
+        folded: list[Sequence[int]] = []
         for sid, comp in enumerate(sccs):
-            targets = {scc_of[w] for v in comp for w in ig.succ[v]}
+            targets = {scc_of[w] for v in comp for w in succ[v]}
             targets.discard(sid)
-            children.append(sorted(targets))
-    wide = [len(kids) > _FAN_IN for kids in children]
+            folded.append(sorted(targets))
+
+        def children(sid: int) -> Sequence[int]:
+            return folded[sid]
+
+    wide = [False] * m
     parents_left = [0] * m  # referrers that will pull this bitset
     push_to: dict[int, list[int]] = {}  # wide referrers this bitset is pushed to
-    for p, kids in enumerate(children):
-        if wide[p]:
+    for p in range(m):
+        kids = children(p)
+        if len(kids) > _FAN_IN:
+            wide[p] = True
             for c in kids:
                 push_to.setdefault(c, []).append(p)
         else:
@@ -247,7 +258,7 @@ def _closures(ig: IndexedGraph, walk: _Walk) -> _Closures:
     ccount = [0] * m
     cunk = [False] * m
     for s in range(m):
-        kids = children[s]
+        kids = children(s)
         own = 1 << s
         if not kids:
             b = own
