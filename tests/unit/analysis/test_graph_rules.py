@@ -99,3 +99,17 @@ def test_analyze_reports_every_graph_rule() -> None:
     }
     assert not [f for f in result.findings if f.rule_id == "CS105"]
     assert {"CS101", "CS102", "CS103", "CS104", "CS105"} <= set(rules())
+
+
+def test_findings_do_not_depend_on_insertion_order() -> None:
+    settings = Settings(forbidden=("perl*",), budgets=Budgets(closure_size=1, component_size=1))
+    baseline = None
+    names = list(SPEC)
+    for shift in range(len(names)):
+        order = names[shift:] + names[:shift]
+        graph = make_graph(SPEC, store=True, order=order[::-1] if shift % 2 else order)
+        found, verdicts = DETECTOR.run(closure_of(graph), compute_sizes(graph), settings)
+        got = (list(found), list(verdicts))
+        if baseline is None:
+            baseline = got
+        assert got == baseline
