@@ -28,31 +28,32 @@ NIX_SAMPLE = SAMPLES / "nix" / "app-image-root-full.path-info-S.json"
 
 
 class Terminal:
-    """A detached tmux session running one command."""
+    """A detached tmux session running one command, on a private tmux server.
+
+    The private socket (``tmux -L NAME``) keeps other tmux servers' options and clients (which
+    can resize windows) away from the test.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
 
+    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run a tmux command on this terminal's own server."""
+        return subprocess.run(
+            ["tmux", "-L", self.name, *args], check=check, capture_output=True, text=True
+        )
+
     def screen(self) -> str:
         """The visible screen as text."""
-        out = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return out.stdout
+        return self.tmux("capture-pane", "-p", "-t", self.name).stdout
 
     def send(self, *keys: str) -> None:
         """Send tmux key names (``Right``, ``q``, ``Escape`` …)."""
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        self.tmux("send-keys", "-t", self.name, *keys)
 
     def alive(self) -> bool:
         """True while the session (the command) runs."""
-        return (
-            subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode
-            == 0
-        )
+        return self.tmux("has-session", "-t", self.name, check=False).returncode == 0
 
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         """Poll the screen until ``text`` shows up; fail with the last screen otherwise."""
@@ -72,31 +73,20 @@ def start(args: list[str]) -> Iterator[Terminal]:
     command = " ".join(
         shlex.quote(part) for part in [sys.executable, "-m", "closurescope", "explore", *args]
     )
-    subprocess.run(
-        [
-            "tmux",
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "80",
-            "-y",
-            "24",
-            "-c",
-            str(ROOT),
-            f"TERM=xterm-256color {command}; sleep 30",
-        ],
-        check=True,
-    )
-    # no status line: the app gets the whole 80x24
-    subprocess.run(["tmux", "set-option", "-t", name, "status", "off"], check=True)
     term = Terminal(name)
+    term.tmux(
+        "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "80", "-y", "24",
+        "-c", str(ROOT), f"TERM=xterm-256color {command}; sleep 30",
+    )  # fmt: skip
+    socket = term.tmux("display-message", "-p", "#{socket_path}", check=False).stdout.strip()
     try:
+        # no status line: the app gets the whole 80x24
+        term.tmux("set-option", "-t", name, "status", "off")
         yield term
     finally:
-        if term.alive():
-            subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        term.tmux("kill-server", check=False)
+        if socket:
+            Path(socket).unlink(missing_ok=True)  # tmux leaves the socket file behind
 
 
 @pytest.fixture
