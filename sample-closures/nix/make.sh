@@ -85,6 +85,9 @@ nix why-depends --all "$full" "$(dep "$full" glibc-2.39)" \
 etc=$(dep "$full" etc)
 nix why-depends --precise "$etc" "$(dep "$full" glibc-locales-2.39)" \
   > "$OUT/etc.why-depends-precise.glibc-locales-2.39.txt"
+# What an upgrade changed, as Nix says it (colour codes removed): the truth for closurescope diff.
+nix store diff-closures "$full" "${ROOT[app-image-root-full-v2]}" | sed 's/\x1b\[[0-9;]*m//g' \
+  > "$OUT/app-image-root-full.diff-closures-v2.txt"
 
 # A real Nix database holding exactly the three sample closures: `nix copy` them into a fresh
 # private store, then take an SQLite backup of its db.sqlite.
