@@ -6,6 +6,7 @@ Starts the command in a detached tmux session, sends keys, reads the screen with
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -38,9 +39,14 @@ class Terminal:
         self.name = name
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run a tmux command on this terminal's own server."""
+        """Run a tmux command on this terminal's own server.
+
+        COLUMNS and LINES are left out of the environment: Textual (like most programs)
+        believes them over the terminal, and another test may have set them in this process.
+        """
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         return subprocess.run(
-            ["tmux", "-L", self.name, *args], check=check, capture_output=True, text=True
+            ["tmux", "-L", self.name, *args], check=check, capture_output=True, text=True, env=env
         )
 
     def screen(self) -> str:
@@ -76,7 +82,7 @@ def start(args: list[str]) -> Iterator[Terminal]:
     term = Terminal(name)
     term.tmux(
         "-f", "/dev/null", "new-session", "-d", "-s", name, "-x", "80", "-y", "24",
-        "-c", str(ROOT), f"TERM=xterm-256color {command}; sleep 30",
+        "-c", str(ROOT), f"env -u COLUMNS -u LINES TERM=xterm-256color {command}; sleep 30",
     )  # fmt: skip
     socket = term.tmux("display-message", "-p", "#{socket_path}", check=False).stdout.strip()
     try:
