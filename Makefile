@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 # Debian packages the tests use (real peers and real tools): installed when missing and root.
 APT_PACKAGES := graphviz nix-bin busybox-static rmlint jdupes skopeo umoci tmux rsync zstd sqlite3
+PY_DIRS = closurescope tests benchmarks sample-closures $(shell find docs -name "*.py")
 DEMO_IMAGE ?= sample-closures/nix/images/app-full.docker.tar
 DEMO_INPUT ?= sample-closures/nix/app-image-root-full.path-info-S.json
 DEMO_INPUT_V2 ?= sample-closures/nix/app-image-root-full-v2.path-info-S.json
@@ -51,8 +52,8 @@ demo: setup
 	@$(BIN)/closurescope diff $(DEMO_INPUT) $(DEMO_INPUT_V2)
 
 lint: venv
-	$(BIN)/ruff check closurescope tests benchmarks sample-closures
-	$(BIN)/ruff format --check closurescope tests benchmarks sample-closures
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 
 typecheck: venv
 	$(BIN)/mypy --strict closurescope
@@ -73,8 +74,8 @@ test: setup lint typecheck imports nix-store
 	$(BIN)/pytest -q
 
 fmt: venv
-	$(BIN)/ruff format closurescope tests benchmarks sample-closures
-	$(BIN)/ruff check --fix closurescope tests benchmarks sample-closures
+	$(BIN)/ruff format $(PY_DIRS)
+	$(BIN)/ruff check --fix $(PY_DIRS)
 
 samples:
 	bash sample-closures/nix/make.sh

@@ -1,4 +1,5 @@
 """The single version string."""
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

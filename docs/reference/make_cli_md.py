@@ -16,8 +16,19 @@ HERE = Path(__file__).resolve().parent
 
 
 def render() -> str:
-    """The whole page."""
+    """The whole page (help wrapped at 100 columns, whatever the terminal)."""
+    saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "100"
+    try:
+        return _render()
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def _render() -> str:
     from closurescope.cli import build_parser
 
     parser = build_parser()
