@@ -29,6 +29,7 @@ from closurescope.model import (
     Closure,
     ComponentKind,
     DepGraph,
+    FileKind,
     Finding,
     Fix,
     NodeId,
@@ -138,6 +139,8 @@ RUNTIME_SUFFIXES: tuple[str, ...] = ("-lib", "-libgcc", "-lib32", "-lib64", "-ba
 holds libstdc++ and libgcc_s; Debian's ``gcc-12-base`` is a dependency of ``libgcc-s1``)."""
 
 _PACKAGE_KINDS = frozenset({ComponentKind.STORE_PATH, ComponentKind.PACKAGE})
+_STATIC_LIB_RE = re.compile(r"^lib.+\.a$")
+"""A static library's file name (``libz.a``); other ``.a`` files are left alone."""
 
 
 _BUILD_TIME_RE = re.compile("|".join(fnmatch.translate(p) for p in BUILD_TIME_PATTERNS))
@@ -205,6 +208,7 @@ class GraphRules:
         if settings.enabled(CS103.id):
             findings.extend(self.versions(graph, sizes, settings))
         tree: DominatorTree | None = None
+        removed_by_cs105: set[str] = set()
         for rule, subjects in (
             (CS104, self.forbidden(graph, settings)),
             (CS105, self.build_time(graph)),
@@ -212,8 +216,62 @@ class GraphRules:
             if not subjects or not settings.enabled(rule.id):
                 continue
             tree = tree or dominator_tree(graph)
-            findings.extend(self.removal_findings(rule, subjects, graph, sizes, settings, tree))
+            found = self.removal_findings(rule, subjects, graph, sizes, settings, tree)
+            findings.extend(found)
+            if rule is CS105:
+                removed_by_cs105.update(*(f.reclaims for f in found))
+        if settings.enabled(CS105.id) and closure.files is not None:
+            findings.extend(self.static_libraries(closure, settings, frozenset(removed_by_cs105)))
         return findings, verdicts
+
+    @staticmethod
+    def static_libraries(
+        closure: Closure, settings: Settings, already: frozenset[str]
+    ) -> list[Finding]:
+        """CS105 for files: static libraries (``lib*.a``) inside runtime components, one
+        finding per owning component (skipping components a name finding already removes)."""
+        assert closure.files is not None
+        by_owner: dict[str, list[tuple[str, int]]] = {}
+        for entry in closure.files:
+            if entry.kind is not FileKind.FILE or not _STATIC_LIB_RE.match(entry.name):
+                continue
+            owner = entry.component or ""
+            if owner in already:
+                continue
+            by_owner.setdefault(owner, []).append((entry.path, entry.size))
+        graph = closure.graph
+        severity = settings.severity(CS105.id, CS105.severity)
+        out: list[Finding] = []
+        for owner, files in sorted(by_owner.items()):
+            files.sort()
+            total = sum(size for _, size in files)
+            name = graph.component(NodeId(owner)).name if owner in graph else "the image"
+            shown = [f"/{path} ({format_size(size)})" for path, size in files[:10]]
+            if len(files) > 10:
+                shown.append(f"… and {len(files) - 10} more")
+            out.append(
+                Finding(
+                    rule_id=CS105.id,
+                    severity=severity,
+                    title=f"{len(files)} static librar{'ies' if len(files) > 1 else 'y'} "
+                    f"({format_size(total)}) in {name}",
+                    subjects=tuple(path for path, _ in files),
+                    saving=total,
+                    evidence=tuple(shown),
+                    fix=Fix(
+                        text=(
+                            "Static libraries (.a) are only read by the linker. Build without "
+                            "them (configure --disable-static, the nixpkgs default unless "
+                            "dontDisableStatic is set), delete them after install, or move them "
+                            "to an output the runtime closure does not reference."
+                        ),
+                        snippet='postInstall = "rm -f $out/lib/*.a";',
+                        snippet_lang="nix",
+                    ),
+                    reclaims=frozenset(path for path, _ in files),
+                )
+            )
+        return out
 
     @staticmethod
     def closure_budget(

@@ -7,7 +7,15 @@ from closurescope.analysis.detectors import rules
 from closurescope.analysis.detectors.graph_rules import DETECTOR, is_build_time
 from closurescope.analysis.sizes import compute_sizes
 from closurescope.config import Budgets, Settings
-from closurescope.model import Closure, DepGraph, Source, Status
+from closurescope.model import (
+    Closure,
+    DepGraph,
+    FileEntry,
+    FileKind,
+    FileTreeBuilder,
+    Source,
+    Status,
+)
 
 from .graphs import make_graph, store_id
 
@@ -113,3 +121,36 @@ def test_findings_do_not_depend_on_insertion_order() -> None:
         if baseline is None:
             baseline = got
         assert got == baseline
+
+
+def test_static_libraries_in_runtime_components() -> None:
+    graph = make_graph(SPEC, store=True)
+    zlib_like = store_id("openssl-3.0.14")
+    dev = store_id("openssl-1.1.1w-dev")
+    files = FileTreeBuilder()
+    for path, size, owner in [
+        (f"{zlib_like[1:]}/lib/libcrypto.a", 4000, zlib_like),
+        (f"{zlib_like[1:]}/lib/libssl.a", 1000, zlib_like),
+        (f"{zlib_like[1:]}/lib/libssl.so.3", 9000, zlib_like),
+        (f"{dev[1:]}/lib/libssl.a", 800, dev),  # the -dev output is already a finding
+        ("usr/lib/libextra.a", 70, None),
+        ("usr/share/data.a", 5, None),  # not a static library name
+    ]:
+        files.add(FileEntry(path=path, kind=FileKind.FILE, size=size, component=owner))
+    closure = Closure(source=Source(path="t", format="t"), graph=graph, files=files.build())
+    found, _ = DETECTOR.run(closure, compute_sizes(graph), Settings())
+    static = sorted((f for f in found if f.rule_id == "CS105" and f.subjects[0].endswith(".a")),
+                    key=lambda f: f.title)  # fmt: skip
+    assert [f.title for f in static] == [
+        "1 static library (70 Bytes) in the image",
+        "2 static libraries (4.9 KiB) in openssl-3.0.14",
+    ]
+    assert static[1].saving == 5000
+    assert static[1].reclaims == {
+        f"{zlib_like[1:]}/lib/libcrypto.a",
+        f"{zlib_like[1:]}/lib/libssl.a",
+    }
+    disabled = DETECTOR.run(
+        closure, compute_sizes(graph), Settings(disabled_rules=frozenset({"CS105"}))
+    )
+    assert not [f for f in disabled[0] if f.rule_id == "CS105"]
