@@ -9,12 +9,15 @@ copied from the input) can make the comparison pass by itself.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from closurescope.analysis import analyze
 from closurescope.analysis.sizes import compute_sizes, total_size
+from closurescope.analysis.versions import several_versions
 from closurescope.analysis.why import why_depends
 from closurescope.loaders import load
 from closurescope.model import NodeId
@@ -100,3 +103,39 @@ def test_all_chains_cover_exactly_the_edges_of_why_depends_all(txt: Path) -> Non
     assert not result.truncated
     ours = {(a, b) for chain in result.chains for a, b in itertools.pairwise(chain)}
     assert ours == nix_edges
+
+
+def test_two_real_roots_together_show_the_version_bumps(tmp_path: Path) -> None:
+    """app-image-root-full and -v2 loaded as one closure (two real path-info outputs merged):
+    openssl 3.0.13 → 3.0.14 and hello-server 1.0 → 1.1 are found, with Nix's NAR sizes."""
+    merged: dict[str, object] = {}
+    truth: dict[str, tuple[int, int]] = {}
+    for root in ("app-image-root-full", "app-image-root-full-v2"):
+        for entry in json.loads((NIX / f"{root}.path-info.json").read_text()):
+            merged[entry["path"]] = entry
+        truth |= real_sizes(NIX / f"{root}.path-info-S.txt")
+    file = tmp_path / "both.json"
+    file.write_text(json.dumps(sorted(merged.values(), key=lambda e: e["path"])))  # type: ignore[arg-type, index]
+    closure = load(str(file))
+    graph = closure.graph
+    assert len(graph.roots) == 2
+    sizes = compute_sizes(graph)
+    for path, (_, closure_size) in truth.items():
+        assert sizes[NodeId(path)].closure_size == closure_size
+    groups = {g.pname: g for g in several_versions(graph, sizes)}
+    assert sorted(groups) == ["hello-server", "openssl"]
+
+    def nar(name: str) -> int:
+        return next(v[0] for p, v in truth.items() if p.endswith("-" + name))
+
+    hello = groups["hello-server"]
+    assert [v.version for v in hello.versions] == ["1.0", "1.1"]  # 1.0 is the bigger one
+    assert hello.wasted == nar("hello-server-1.1")
+    openssl = groups["openssl"]
+    assert {v.version for v in openssl.versions} == {"3.0.13", "3.0.14"}
+    assert openssl.wasted == nar("openssl-3.0.13") == nar("openssl-3.0.14")
+    chains = {c[-1].rsplit("-", 1)[-1]: c for v in openssl.versions for c in v.chains.values()}
+    assert chains["3.0.13"][0].endswith("-app-image-root-full")
+    assert chains["3.0.14"][0].endswith("-app-image-root-full-v2")
+    cs103 = [f for f in analyze(closure).findings if f.rule_id == "CS103"]
+    assert [f.saving for f in cs103] == [openssl.wasted, hello.wasted]
