@@ -12,7 +12,7 @@ CPU is the steadier number).
   4 KiB partial hash → full hash, plus the loader's package/Nix/etc scanners) and the
   duplicate-file + Merkle duplicate-tree detection (``duplicate_files``, ``index_tree``,
   ``duplicate_trees``); the detection alone is timed too;
-- the duplicate pipeline only: the rootfs loader's own ``walk_rootfs`` + ``digest_candidates``
+- the duplicate pipeline only: the rootfs loader's ``walk_rootfs`` + ``read_contents``
   (no package/etc scanners) + the same detection, in a fresh process (and in-process time);
 - ``python -c pass`` (interpreter start-up, part of every closurescope row);
 - ``jdupes -r -q DIR`` (duplicate files);
@@ -73,14 +73,14 @@ import sys, time, json
 from pathlib import Path
 sys.path.insert(0, {root!r})
 t0 = time.perf_counter(); c0 = time.process_time()
-from closurescope.loaders.rootfs import walk_rootfs, digest_candidates
+from closurescope.loaders.rootfs import read_contents, walk_rootfs
 from closurescope.model import FileEntry, FileTreeBuilder
 from closurescope.analysis.dupes import duplicate_files
 from closurescope.analysis.merkle import index_tree
 from closurescope.analysis.dupe_trees import duplicate_trees
 root = Path({target!r})
 entries, _ = walk_rootfs(root, "bench")
-digests, _ = digest_candidates(root, entries, "bench")
+digests, _ = read_contents(root, entries, (), "bench")
 b = FileTreeBuilder()
 for e in entries:
     d = digests.get(e.path)

@@ -31,10 +31,8 @@ previous chunk to the next one; a marker inside another (``SSL_CERT_FILE`` in
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from closurescope.loaders._observe import Observers
 from closurescope.model import FileEntry, FileKind, FileTree
@@ -232,30 +230,6 @@ def etc_markers(observers: Observers, tree: FileTree | None) -> Mapping[str, fro
     return {}
 
 
-def scan_rootfs_markers(
-    root: Path | None, tree: FileTree | None, chunk: int = 1 << 20
-) -> Mapping[str, frozenset[str]]:
-    """Markers of the programs and libraries of a rootfs directory (the directory loader does
-    not stream contents to observers). Files are opened with ``O_NOFOLLOW`` (a path that became
-    a symlink is skipped, never followed); unreadable files are skipped."""
-    if root is None or tree is None:
-        return {}
-    scanner = EtcScanner()
-    for entry in tree:
-        if entry.kind is not FileKind.FILE or not wants_scan(entry):
-            continue
-        try:
-            fd = os.open(os.path.join(root, entry.path), os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:
-            continue
-        sink = _Sink(scanner, 0, entry.path)
-        with os.fdopen(fd, "rb") as fh:
-            while data := fh.read(chunk):
-                sink.update(data)
-        sink.end()
-    return scanner.markers_for(None)
-
-
 def scan_chunks(chunks: Iterable[bytes]) -> frozenset[str]:
     """Markers of one content given as chunks (the streaming path, for tests)."""
     scanner = EtcScanner(scan_all=True)
@@ -273,6 +247,5 @@ __all__ = [
     "etc_markers",
     "find_markers",
     "scan_chunks",
-    "scan_rootfs_markers",
     "wants_scan",
 ]

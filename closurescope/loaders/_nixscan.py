@@ -20,14 +20,12 @@ The same observer captures the bytes of the small package databases the graph bu
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TypeVar
 
-from closurescope.model import FileEntry, FileKind, FileTree
+from closurescope.model import FileEntry, FileKind
 
 NIX32 = b"0123456789abcdfghijklmnpqrsvwxyz"
 """Nix's base-32 alphabet (no e, o, t, u)."""
@@ -206,35 +204,6 @@ class ImageScanner:
         )
 
 
-def scan_rootfs(
-    root: Path, tree: FileTree, scanner: ImageScanner, chunk: int = 1 << 20
-) -> ImageScanner:
-    """Feed a rootfs directory's files to ``scanner`` (the directory loader streams nothing).
-
-    Only what the image graph can use is read: every regular file when the tree has a
-    ``nix/store`` (references can come from anywhere), else only the package databases.
-    Files are opened with ``O_NOFOLLOW`` (a path that became a symlink is skipped, never
-    followed); unreadable files are skipped.
-    """
-    has_store = bool(tree.children("nix/store"))
-    for entry in tree:
-        if entry.kind is not FileKind.FILE or not (has_store or wants_capture(entry.path)):
-            continue
-        try:
-            fd = os.open(os.path.join(root, entry.path), os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:
-            continue
-        sink = scanner.begin(0, entry.path, entry)
-        try:
-            with os.fdopen(fd, "rb") as fh:
-                while data := fh.read(chunk):
-                    sink.update(data)
-        except OSError:
-            continue
-        sink.end()
-    return scanner
-
-
 def scan_bytes(chunks: Iterable[bytes]) -> frozenset[str]:
     """Candidate hashes of one content given as chunks (the streaming path, for tests)."""
     scanner = ImageScanner()
@@ -253,6 +222,5 @@ __all__ = [
     "NixScanResult",
     "candidate_hashes",
     "scan_bytes",
-    "scan_rootfs",
     "wants_capture",
 ]

@@ -23,17 +23,17 @@ import stat
 import zlib
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import xxhash
 import zstandard
 
 from closurescope.errors import LoadError
-from closurescope.loaders._etcscan import etc_markers, scan_rootfs_markers
+from closurescope.loaders._etcscan import etc_markers
 from closurescope.loaders._fallback_graph import image_parts, scanning
 from closurescope.loaders._merge import rootfs_tree
-from closurescope.loaders._nixscan import ImageScanner, scan_rootfs
-from closurescope.loaders._observe import Observers
+from closurescope.loaders._nixscan import ImageScanner, wants_capture
+from closurescope.loaders._observe import ContentSink, Observers
 from closurescope.loaders._tarstream import (
     CHUNK,
     Progress,
@@ -119,8 +119,13 @@ def walk_rootfs(root: Path, where: str) -> tuple[list[FileEntry], list[str]]:
     return entries, notes
 
 
+def _open(path: str) -> BinaryIO:
+    """Open a file of the tree; a path that became a symlink is refused, never followed."""
+    return os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+
+
 def _read(path: str, start: int, limit: int | None, hasher: Any) -> None:
-    with open(path, "rb") as fh:
+    with _open(path) as fh:
         if start:
             fh.seek(start)
         left = limit
@@ -133,39 +138,88 @@ def _read(path: str, start: int, limit: int | None, hasher: Any) -> None:
                 left -= len(chunk)
 
 
-def digest_candidates(
-    root: Path, entries: list[FileEntry], where: str
+def _sinks(observers: Observers, entry: FileEntry, has_store: bool) -> list[ContentSink]:
+    """The observers that want this file's bytes (the store scanner only where it can help)."""
+    sinks: list[ContentSink] = []
+    for observer in observers:
+        if isinstance(observer, ImageScanner) and not (has_store or wants_capture(entry.path)):
+            continue  # without a /nix/store only the package databases matter to it
+        sink = observer.begin(0, entry.path, entry)
+        if sink is not None:
+            sinks.append(sink)
+    return sinks
+
+
+def read_contents(
+    root: Path, entries: list[FileEntry], observers: Observers, where: str
 ) -> tuple[dict[str, str], list[str]]:
-    """Full xxh3-128 digests of the files that may have a duplicate (see module doc)."""
+    """One pass over the regular files: each is read at most once, and only when needed.
+
+    A file is read whole when an observer wants it (store-reference scanning, package
+    databases, /etc markers); it is hashed when a duplicate is possible (another file has its
+    size). A file only hashed is read in two steps: its first 4 KiB, then the rest only if
+    another same-size file has the same first 4 KiB (the same hash state continues, so no byte
+    is read twice). Returns the full xxh3-128 digests of the files that share their size and
+    first 4 KiB with another file, and the diagnostics.
+    """
     notes: list[str] = []
-    by_size: dict[int, list[str]] = defaultdict(list)
+    by_size: dict[int, int] = defaultdict(int)
     for entry in entries:
         if entry.kind is FileKind.FILE:
-            by_size[entry.size].append(entry.path)
-    digests: dict[str, str] = {}
-    for size, paths in sorted(by_size.items()):
-        if len(paths) < 2:
+            by_size[entry.size] += 1
+    has_store = any(e.path == "nix/store" and e.kind is FileKind.DIR for e in entries)
+    # (size, digest of the first 4 KiB) -> [(path, full digest or the hash state to continue)]
+    groups: dict[tuple[int, str], list[tuple[str, str | Any]]] = defaultdict(list)
+    for entry in entries:
+        if entry.kind is not FileKind.FILE:
             continue
-        partial: dict[str, list[tuple[str, Any]]] = defaultdict(list)
-        for path in paths:
-            hasher = xxhash.xxh3_128()
-            try:
-                _read(os.path.join(root, path), 0, PARTIAL, hasher)
-            except OSError as exc:
-                notes.append(f"{where}: cannot read {path}: {exc.strerror}")
+        host = os.path.join(root, entry.path)
+        hashing = by_size[entry.size] > 1
+        sinks = _sinks(observers, entry, has_store)
+        if not sinks:
+            if hashing:
+                head = xxhash.xxh3_128()
+                try:
+                    _read(host, 0, PARTIAL, head)
+                except OSError as exc:
+                    notes.append(f"{where}: cannot read {entry.path}: {exc.strerror}")
+                    continue
+                groups[(entry.size, head.hexdigest())].append((entry.path, head))
+            continue
+        head, full = xxhash.xxh3_128(), xxhash.xxh3_128()
+        seen = 0
+        try:
+            with _open(host) as fh:
+                while chunk := fh.read(CHUNK):
+                    for sink in sinks:
+                        sink.update(chunk)
+                    if hashing:
+                        if seen < PARTIAL:
+                            head.update(chunk[: PARTIAL - seen])
+                        full.update(chunk)
+                    seen += len(chunk)
+        except OSError as exc:
+            notes.append(f"{where}: cannot read {entry.path}: {exc.strerror}")
+            continue
+        for sink in sinks:
+            sink.end()
+        if hashing:
+            groups[(entry.size, head.hexdigest())].append((entry.path, full.hexdigest()))
+    digests: dict[str, str] = {}
+    for (size, _), members in groups.items():
+        if len(members) < 2:
+            continue
+        for path, state in members:
+            if isinstance(state, str):
+                digests[path] = state
                 continue
-            partial[hasher.hexdigest()].append((path, hasher))
-        for group in partial.values():
-            if len(group) < 2:
-                continue
-            for path, hasher in group:
-                if size > PARTIAL:
-                    try:
-                        _read(os.path.join(root, path), PARTIAL, None, hasher)
-                    except OSError as exc:
-                        notes.append(f"{where}: cannot read {path}: {exc.strerror}")
-                        continue
-                digests[path] = hasher.hexdigest()
+            if size > PARTIAL:
+                try:
+                    _read(os.path.join(root, path), PARTIAL, None, state)
+                except OSError as exc:
+                    notes.append(f"{where}: cannot read {path}: {exc.strerror}")
+                    continue
+            digests[path] = state.hexdigest()
     return digests, notes
 
 
@@ -189,7 +243,8 @@ class RootfsLoader:
             raise LoadError(source.display, "a rootfs is a directory")
         where = source.display
         entries, notes = walk_rootfs(source.path, where)
-        digests, more = digest_candidates(source.path, entries, where)
+        observers = scanning(self.observers)  # store references, package dbs, /etc markers
+        digests, more = read_contents(source.path, entries, observers, where)
         notes.extend(more)
         builder = FileTreeBuilder()
         for entry in entries:
@@ -210,14 +265,13 @@ class RootfsLoader:
             "are shared with another file"
         )
         tree = builder.build()
-        scanner = scan_rootfs(source.path, tree, ImageScanner())  # store refs, package dbs
-        graph, owned, graph_notes = image_parts(tree, (), None, (*self.observers, scanner))
+        graph, owned, graph_notes = image_parts(tree, (), None, observers)
         return Closure(
             source=Source(path=where, format=self.name, description="root filesystem directory"),
             graph=graph,
             files=owned,
             diagnostics=(*notes, *graph_notes),
-            file_markers=scan_rootfs_markers(source.path, owned),
+            file_markers=etc_markers(observers, owned),
         )
 
 

@@ -7,6 +7,7 @@ import io
 import os
 import tarfile
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 import xxhash
@@ -88,18 +89,18 @@ def test_top_level_directory_graph(rootfs: Path) -> None:
 
 
 def test_each_file_read_at_most_once(rootfs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import builtins
+    from closurescope.loaders import rootfs as module
 
     opened: dict[str, int] = {}
     read_bytes: dict[str, int] = {}
-    real_open = builtins.open
+    real_open = module._open
 
     class Counting(io.RawIOBase):
-        def __init__(self, fh: io.BufferedReader, name: str) -> None:
+        def __init__(self, fh: BinaryIO, name: str) -> None:
             self.fh, self.name = fh, name
 
-        def read(self, n: int = -1) -> bytes:
-            data = self.fh.read(n)
+        def read(self, n: int | None = -1) -> bytes:
+            data = self.fh.read(-1 if n is None else n)
             read_bytes[self.name] = read_bytes.get(self.name, 0) + len(data)
             return data
 
@@ -109,18 +110,24 @@ def test_each_file_read_at_most_once(rootfs: Path, monkeypatch: pytest.MonkeyPat
         def close(self) -> None:
             self.fh.close()
 
-    def counting_open(path: str, mode: str = "r", *args: object, **kw: object) -> object:
-        fh = real_open(path, mode, *args, **kw)  # type: ignore[call-overload]
-        if mode == "rb" and str(path).startswith(str(rootfs)):
-            opened[str(path)] = opened.get(str(path), 0) + 1
-            return Counting(fh, str(path))
-        return fh
+    def counting_open(path: str) -> BinaryIO:
+        opened[path] = opened.get(path, 0) + 1
+        return Counting(real_open(path), path)  # type: ignore[return-value]
 
-    monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(module, "_open", counting_open)
     RootfsLoader().load(InputSource.from_arg(str(rootfs)), LoadOptions())
+    # GIVEN every read went through the counter THEN no byte was read twice
+    assert read_bytes
     for path, n in read_bytes.items():
         assert n <= os.path.getsize(path), path
     assert str(rootfs / "etc" / "unique-size") not in opened
+    # the libraries are scanned for /etc markers and hashed in the same single pass
+    for name in ("a.so", "b.so", "c.so", "d.so"):
+        path = str(rootfs / "usr" / "lib" / name)
+        assert opened[path] == 1, name
+        assert read_bytes[path] == 10240, name
+    # plain files are hashed in two steps only when their first bytes match another's
+    assert read_bytes[str(rootfs / "etc" / "z1")] == 5
 
 
 def test_rootfs_tar_is_not_an_image() -> None:
@@ -157,14 +164,14 @@ def test_unreadable_file_is_a_diagnostic(rootfs: Path, monkeypatch: pytest.Monke
     # root can read anything, so make one read fail the way EACCES would
     from closurescope.loaders import rootfs as module
 
-    real = module._read
+    real = module._open
 
-    def failing(path: str, start: int, limit: int | None, hasher: object) -> None:
+    def failing(path: str) -> BinaryIO:
         if path.endswith("b.so"):
             raise PermissionError(13, "Permission denied")
-        real(path, start, limit, hasher)
+        return real(path)
 
-    monkeypatch.setattr(module, "_read", failing)
+    monkeypatch.setattr(module, "_open", failing)
     closure = load(str(rootfs))
     assert any("cannot read usr/lib/b.so: Permission denied" in d for d in closure.diagnostics)
     assert closure.files is not None
