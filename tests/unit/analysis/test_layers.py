@@ -181,7 +181,9 @@ def test_analyze_puts_metrics_and_detector_gates() -> None:
         ("root/example/somefile3.txt", 6405),
         ("root/saved.txt", 6405),
     ]
-    assert all(f.reclaims == frozenset(f.subjects) for f in cs304)
+    # lower-layer copies overlap no other finding: their savings add up as they are
+    assert all(f.reclaims == frozenset() for f in cs304)
+    assert result.metrics["total_saving"] >= sum(f.saving or 0 for f in cs304)
 
 
 def test_detector_thresholds_are_inclusive_and_strict_beyond() -> None:
