@@ -6,6 +6,7 @@ Views: ``1`` closure browser, ``2`` files (when the input has files), ``3`` find
 
 from __future__ import annotations
 
+import gc
 from pathlib import PurePosixPath
 from typing import ClassVar
 
@@ -83,9 +84,14 @@ class ClosurescopeApp(App[None]):
             self.install_screen(EtcScreen(self.etc, has_files=self.has_files), "etc")
         self._title_views()
         self.push_screen("browse")
+        settle_heap(collect=True)
         if self.closure.files is not None and self.files_index is None:
             # after the first frame: the thread would otherwise slow the first paint down
             self.call_after_refresh(self._build_files_index)
+
+    def on_unmount(self) -> None:
+        """Give the frozen objects back to the garbage collector (see ``settle_heap``)."""
+        gc.unfreeze()
 
     def _title_views(self) -> None:
         available = [name for name in VIEWS if self.is_screen_installed(name)]
@@ -107,6 +113,7 @@ class ClosurescopeApp(App[None]):
 
     def _files_index_ready(self, index: FilesIndex) -> None:
         self.files_index = index
+        settle_heap(collect=False)
         self.install_screen(FilesScreen(self.closure, self.result, index), "files")
         self._title_views()
         if self._pending_view == "files":
@@ -158,6 +165,20 @@ class ClosurescopeApp(App[None]):
         screen = self.get_screen("files")
         assert isinstance(screen, FilesScreen)
         screen.reveal(message.path)
+
+
+def settle_heap(*, collect: bool) -> None:
+    """Move every object alive now out of the garbage collector's sight (``gc.freeze``).
+
+    The app holds finished data: a 12,000-path closure or a 348,000-entry file tree is
+    millions of objects that live until the app exits. Without this, each full collection
+    (triggered every few keystrokes by Textual's short-lived objects) walks all of them:
+    65-95 ms stalls in the middle of a key (measured with ``gc.callbacks`` in the bench).
+    ``collect`` first frees the garbage left by loading so that it is not frozen too.
+    """
+    if collect:
+        gc.collect()
+    gc.freeze()
 
 
 def view_tabs(active: str, available: list[str]) -> str:

@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from closurescope.analysis.result import AnalysisResult, NodeSizes
 from closurescope.model import Closure, NodeId
@@ -33,6 +33,7 @@ from closurescope.tui.view import (
     subjects_index,
 )
 from closurescope.tui.widgets.details import Details
+from closurescope.tui.widgets.key_bar import KeyBar
 from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
 from closurescope.units import format_size
 
@@ -111,7 +112,7 @@ class BrowseScreen(Screen[None]):
             yield PathList(cell_widths=(10, 10), bar_width=6, id="current")
             yield PathList(cell_widths=(10,), id="references", empty_text="(no references)")
         yield Details(id="details")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Show the roots and focus the middle column."""

@@ -25,11 +25,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from closurescope.tui.messages import JumpToPath
 from closurescope.tui.view import EtcItem, EtcView
 from closurescope.tui.widgets.details import Details
+from closurescope.tui.widgets.key_bar import KeyBar
 from closurescope.tui.widgets.path_list import PathList, Row, RowList
 from closurescope.units import format_size
 
@@ -68,7 +69,7 @@ class EtcScreen(Screen[None]):
             drop.border_subtitle = f"saves {format_size(self.view.saving)}"
             yield drop
         yield Details(id="etc-details")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Focus the keep list."""

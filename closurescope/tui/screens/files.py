@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from closurescope.analysis.result import AnalysisResult
 from closurescope.model import Closure, FileKind
 from closurescope.tui.view import MARKER_MEANING, FilesIndex, subjects_index
 from closurescope.tui.widgets.details import Details
+from closurescope.tui.widgets.key_bar import KeyBar
 from closurescope.tui.widgets.path_list import LazyRows, PathList, Row, RowList
 from closurescope.units import format_size
 
@@ -74,7 +75,7 @@ class FilesScreen(Screen[None]):
                 yield PathList(self._layer_rows(), cell_widths=(10,), id="layers")
             yield PathList(cell_widths=(10,), bar_width=8, id="files", empty_text="(empty)")
         yield Details(id="file-details")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Show the root directory (or the path a jump asked for)."""

@@ -7,12 +7,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from closurescope.analysis.result import AnalysisResult
 from closurescope.model import Closure, Finding, NodeId
 from closurescope.tui.messages import JumpToComponent, JumpToPath
 from closurescope.tui.widgets.details import Details
+from closurescope.tui.widgets.key_bar import KeyBar
 from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
 from closurescope.units import format_size
 
@@ -57,7 +58,7 @@ class FindingsScreen(Screen[None]):
         findings.border_subtitle = "Enter: show the subject"
         yield findings
         yield Details(id="finding-details")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         """Focus the list and describe the first finding."""
