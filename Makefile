@@ -6,13 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 # Debian packages the tests use (real peers and real tools): installed when missing and root.
-APT_PACKAGES := graphviz nix-bin busybox-static rmlint jdupes skopeo umoci tmux rsync zstd sqlite3
+APT_PACKAGES := graphviz nix-bin busybox-static rmlint jdupes skopeo umoci tmux rsync zstd sqlite3 debootstrap
 PY_DIRS = closurescope tests benchmarks sample-closures $(shell find docs -name "*.py")
 DEMO_IMAGE ?= sample-closures/nix/images/app-full.docker.tar
 DEMO_INPUT ?= sample-closures/nix/app-image-root-full.path-info-S.json
 DEMO_INPUT_V2 ?= sample-closures/nix/app-image-root-full-v2.path-info-S.json
 
-.PHONY: all setup system-packages venv demo test lint typecheck imports fmt samples nix-store clean
+.PHONY: all setup system-packages venv demo test lint typecheck imports fmt samples nix-store minbase clean
 
 all: test
 
@@ -70,7 +70,19 @@ nix-store:
 	  rm -rf "$$out"; \
 	fi
 
-test: setup lint typecheck imports nix-store
+# A real Debian minbase rootfs (about 35 s, from Debian's mirror) for the jdupes/rmlint
+# agreement tests and benchmarks/bench_dupes.py; skipped quietly when it cannot be built.
+MINBASE := benchmarks/_work/minbase-bookworm
+minbase:
+	@if [ ! -d $(MINBASE)/usr ] && [ "$$(id -u)" = 0 ] && command -v debootstrap >/dev/null; then \
+	  echo "building $(MINBASE) with debootstrap --variant=minbase bookworm"; \
+	  mkdir -p benchmarks/_work; \
+	  debootstrap --variant=minbase bookworm $(MINBASE).tmp >/dev/null 2>&1 \
+	    && mv $(MINBASE).tmp $(MINBASE) \
+	    || { rm -rf $(MINBASE).tmp; echo "note: debootstrap failed; the minbase tests are skipped"; }; \
+	fi
+
+test: setup lint typecheck imports nix-store minbase
 	$(BIN)/pytest -q
 
 fmt: venv
