@@ -240,6 +240,8 @@ class FilesIndex:
         self._dir_marks = dir_marks
         self._largest: tuple[str, ...] | None = None
         self._layer_changes: dict[int, tuple[LayerChange, ...]] = {}
+        self._layer_paths: dict[int, tuple[str, ...]] = {}
+        self._layer_by_path: dict[int, dict[str, LayerChange]] = {}
 
     def precompute(self) -> None:
         """Compute the lazy parts now (the largest files, every layer's changes): for a
@@ -295,8 +297,22 @@ class FilesIndex:
         changes += [LayerChange(p, "D", 0) for p in layer.removed]
         changes.sort(key=lambda c: (-c.size, c.path))
         result = tuple(changes)
+        # The view lists a layer by path and looks each shown row up by path: both built
+        # here, once per layer (in the index thread), not on every key that shows it.
+        self._layer_paths[index] = tuple(c.path for c in result)
+        self._layer_by_path[index] = {c.path: c for c in result}
         self._layer_changes[index] = result
         return result
+
+    def layer_paths(self, index: int) -> tuple[str, ...]:
+        """The paths of ``layer_changes(index)``, in the same order."""
+        self.layer_changes(index)
+        return self._layer_paths[index]
+
+    def layer_change(self, index: int, path: str) -> LayerChange:
+        """The change layer ``index`` makes to ``path`` (a path of ``layer_paths(index)``)."""
+        self.layer_changes(index)
+        return self._layer_by_path[index][path]
 
 
 # -- findings -------------------------------------------------------------------------------

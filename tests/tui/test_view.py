@@ -94,6 +94,9 @@ def test_files_index_totals_markers_and_layers() -> None:
         ("M", "etc/passwd", 600),
         ("D", "etc/big.db", 0),
     ]
+    assert index.layer_paths(1) == tuple(c.path for c in changes)
+    assert index.layer_change(1, "etc/passwd") == changes[2]
+    assert index.layer_change(1, "etc/big.db").change == "D"
 
 
 def test_etc_view_shapes() -> None:

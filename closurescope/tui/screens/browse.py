@@ -121,6 +121,7 @@ class BrowseScreen(Screen[None]):
         # after the first frame, ready before the first key needs them:
         self.call_after_refresh(self._search_candidates)
         self.call_after_refresh(self._rank, self.order)
+        self.call_after_refresh(self._rank_all)
 
     # -- data helpers -----------------------------------------------------------------------
     @property
@@ -148,6 +149,14 @@ class BrowseScreen(Screen[None]):
         if rank is None:
             rank = self._ranks[order] = sort_ranks(self.graph, self.sizes, order)
         return rank
+
+    @work(thread=True, exclusive=True, group="ranks")
+    def _rank_all(self) -> None:
+        # Every other order too, off the UI thread, so that ``s`` only looks ranks up
+        # (computing one on a 12,000-path closure is a Python-key sort of every path).
+        for order in SortOrder:
+            if order not in self._ranks:
+                self._ranks[order] = sort_ranks(self.graph, self.sizes, order)
 
     def _sorted(self, nodes: tuple[NodeId, ...] | list[NodeId]) -> tuple[NodeId, ...]:
         if len(nodes) < RANK_FROM and self.order not in self._ranks:

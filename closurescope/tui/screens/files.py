@@ -131,12 +131,11 @@ class FilesScreen(Screen[None]):
             rows = LazyRows(keys, lambda p: self._entry_row(p, biggest, full=True))
             files.border_title = f"largest files ({len(keys)})"
         elif self.mode == "layer" and self.layer_index is not None:
-            changes = self.index.layer_changes(self.layer_index)
-            by_path = {c.path: c for c in changes}
-            keys = tuple(c.path for c in changes)
+            layer_index = self.layer_index
+            keys = self.index.layer_paths(layer_index)
 
             def make(path: str) -> Row:
-                change = by_path[path]
+                change = self.index.layer_change(layer_index, path)
                 return Row(
                     path,
                     path,
