@@ -7,6 +7,7 @@ without an App, as frogmouth's ``data/`` and toolong's ``log_file.py`` are.
 from __future__ import annotations
 
 import enum
+import heapq
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,13 +101,27 @@ def fuzzy_score(query: str, text: str) -> int | None:
 
 def fuzzy_search(query: str, candidates: Sequence[tuple[str, str]], limit: int = 500) -> list[str]:
     """Keys of ``(key, text)`` candidates matching ``query``, best first (ties by text)."""
+    return fuzzy_filter(query, candidates, limit)[1]
+
+
+def fuzzy_filter(
+    query: str, candidates: Sequence[tuple[str, str]], limit: int = 500
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Every candidate matching ``query`` (input order) and the best ``limit`` keys.
+
+    One scoring pass gives both: the search keeps the matches to narrow the next,
+    longer query, and shows the best ones (as ``fuzzy_search``).
+    """
+    matches: list[tuple[str, str]] = []
     scored: list[tuple[int, str, str]] = []
-    for key, text in candidates:
+    for candidate in candidates:
+        key, text = candidate
         score = fuzzy_score(query, text)
         if score is not None:
+            matches.append(candidate)
             scored.append((-score, text, key))
-    scored.sort()
-    return [key for _, _, key in scored[:limit]]
+    best = heapq.nsmallest(limit, scored) if limit < len(scored) else sorted(scored)
+    return matches, [key for _, _, key in best]
 
 
 def path_from_root(graph: DepGraph, node: NodeId) -> tuple[NodeId, ...]:

@@ -13,6 +13,7 @@ from closurescope.tui.view import (
     FilesIndex,
     SortOrder,
     etc_view,
+    fuzzy_filter,
     fuzzy_score,
     fuzzy_search,
     path_from_root,
@@ -40,6 +41,18 @@ def test_fuzzy_ranking_prefers_prefixes_and_runs() -> None:
     candidates = [("a", "gnu-lib-c"), ("b", "xglibc"), ("c", "glibc-2.39"), ("d", "zlib")]
     assert fuzzy_search("glibc", candidates) == ["c", "b", "a"]
     assert fuzzy_search("", candidates) == ["c", "a", "b", "d"]  # everything, by text
+
+
+def test_fuzzy_filter_matches_and_best_keys() -> None:
+    """One pass: every match in input order, and the best keys as a full sort gives them."""
+    names = [f"lib{c}{i}-{j}" for i, c in enumerate("abcdefgh") for j in range(30)]
+    candidates = [(f"k{n}", name) for n, name in enumerate(names)] + [("z", "zzz")]
+    for query, limit in [("lb", 7), ("ib3", 500), ("xyz", 5), ("", 3)]:
+        matches, best = fuzzy_filter(query, candidates, limit)
+        assert matches == [c for c in candidates if is_subsequence(query, c[1])]
+        ranked = sorted((-(fuzzy_score(query, t) or 0), t, k) for k, t in matches)
+        assert best == [k for _, _, k in ranked[:limit]]
+        assert best == fuzzy_search(query, candidates, limit)
 
 
 def test_sort_orders() -> None:

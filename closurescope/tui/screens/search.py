@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from closurescope.model import DepGraph, NodeId
-from closurescope.tui.view import fuzzy_search
+from closurescope.tui.view import fuzzy_filter
 from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
 
 MAX_RESULTS = 500
@@ -52,9 +52,8 @@ class SearchScreen(ModalScreen[NodeId | None]):
         last_query, last_matches = self._last
         pool = last_matches if query.startswith(last_query) else self.candidates
         if query:
-            hits = set(fuzzy_search(query, pool, limit=len(pool)))
-            self._last = (query, [c for c in pool if c[0] in hits])
-            keys = fuzzy_search(query, self._last[1], limit=MAX_RESULTS)
+            matches, keys = fuzzy_filter(query, pool, limit=MAX_RESULTS)
+            self._last = (query, matches)
         else:
             self._last = ("", list(self.candidates))
             keys = [key for key, _ in self.candidates[:MAX_RESULTS]]
