@@ -1,0 +1,113 @@
+"""The keystroke-speed measures, checked for what they must keep doing (pilot-driven).
+
+KeyBar stands in for Textual's Footer (same keys, one line, clicks press keys); the app
+freezes its finished data out of the garbage collector while it runs and gives it back on
+exit; modal backdrops are opaque; every sort order's ranks exist once the workers are done.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from textual.screen import ModalScreen
+
+from closurescope.tui import make_app
+from closurescope.tui.screens.browse import BrowseScreen
+from closurescope.tui.screens.help import HelpScreen
+from closurescope.tui.view import SortOrder
+from closurescope.tui.widgets.key_bar import KeyBar
+from tests.tui.tui_data import small_graph_closure, small_result, sync
+
+pytestmark = pytest.mark.tui
+
+SIZE = (100, 24)
+
+
+def bar_text(bar: KeyBar) -> str:
+    """The line the bar draws."""
+    return bar.render().plain
+
+
+def shown_bindings(screen: object) -> list[tuple[str, str]]:
+    """``(key, description)`` of the screen's shown bindings, first key per action."""
+    seen: set[str] = set()
+    out = []
+    for active in screen.active_bindings.values():  # type: ignore[attr-defined]
+        b = active.binding
+        if b.show and b.action not in seen:
+            seen.add(b.action)
+            out.append((b.key, b.description))
+    return out
+
+
+@sync
+async def test_key_bar_shows_the_screens_keys_and_follows_the_view() -> None:
+    """Each view's bar lists that view's shown bindings, in order, then the app's."""
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        text = bar_text(bar)
+        expected = shown_bindings(app.screen)
+        assert [d for _, d in expected][:3] == ["Into", "Back", "Sort"]
+        for _, description in expected:
+            assert f"{description} " in text
+        assert text.index("Sort") < text.index("Search") < text.index("Quit")
+        await pilot.press("3")
+        await pilot.pause()
+        findings_text = bar_text(app.screen.query_one(KeyBar))
+        assert "Copy fix" in findings_text and "Sort" not in findings_text
+
+
+@sync
+async def test_key_bar_click_presses_the_key() -> None:
+    """A click on ``s Sort`` sorts, a click on ``? Help`` opens the help."""
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        bar = screen.query_one(KeyBar)
+        spans = {key: (start, end) for start, end, key in bar._spans()}
+        assert screen.order is SortOrder.CLOSURE
+        await pilot.click(KeyBar, offset=(spans["s"][0] + 1, 0))
+        await pilot.pause()
+        assert screen.order is SortOrder.ADDED
+        await pilot.click(KeyBar, offset=(spans["question_mark"][1] - 2, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+@sync
+async def test_heap_frozen_while_running_and_given_back_on_exit() -> None:
+    """gc.freeze() once the data is in; gc.unfreeze() when the app exits."""
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+
+
+@sync
+async def test_modals_opaque_and_every_sort_rank_ready() -> None:
+    """A translucent backdrop would re-render the screen below on every frame."""
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        assert set(screen._ranks) == set(SortOrder)
+        for key in ("slash", "w"):
+            await pilot.press(key)
+            await pilot.pause()
+            modal = app.screen
+            assert isinstance(modal, ModalScreen)
+            assert modal.styles.background.a == 1
+            await pilot.press("escape")
+            await pilot.pause()
