@@ -58,7 +58,8 @@ async def test_key_bar_shows_the_screens_keys_and_follows_the_view() -> None:
         await pilot.press("3")
         await pilot.pause()
         findings_text = bar_text(app.screen.query_one(KeyBar))
-        assert "Copy fix" in findings_text and "Sort" not in findings_text
+        assert "Copy fix" in findings_text
+        assert "Sort" not in findings_text
 
 
 @sync
