@@ -1,6 +1,7 @@
 """TUI speed: time to first screen and per-keystroke latency, measured with Textual's pilot.
 
     .venv/bin/python benchmarks/bench_tui.py [--paths 12000] [--refs 150000] [--files 200000]
+    .venv/bin/python benchmarks/bench_tui.py --floor   # Textual's own costs, for scale
 
 Two inputs, both built before the clock starts (loading is the CLI's job, not the app's):
 
@@ -29,7 +30,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -236,13 +237,117 @@ def report(
     return every
 
 
+async def textual_floor(footer: str) -> tuple[list[float], list[float]]:
+    """What Textual itself costs here: switching between two screens holding a Header, a
+    Static and ``footer`` (``Footer``, ``KeyBar`` or ``none``); then, on a copy of the
+    browser's layout with trivial rows, replacing the rows of all three columns (what
+    ``→``, ``←`` and ``r`` do). Returns both lists of wall times."""
+    from textual.app import App, ComposeResult
+    from textual.binding import BindingType
+    from textual.containers import Horizontal
+    from textual.screen import Screen
+    from textual.widgets import Footer, Header, Static
+
+    from closurescope.tui.widgets.details import Details
+    from closurescope.tui.widgets.key_bar import KeyBar
+    from closurescope.tui.widgets.path_list import PathList, Row, RowList
+
+    class Trivial(Screen[None]):
+        def compose(self) -> ComposeResult:
+            yield Header()
+            yield Static(f"screen {self.name}")
+            if footer == "Footer":
+                yield Footer()
+            elif footer == "KeyBar":
+                yield KeyBar()
+
+    class Columns(Screen[None]):
+        BINDINGS: ClassVar[list[BindingType]] = [("r", "swap", "Swap")]
+        n = 0
+
+        def compose(self) -> ComposeResult:
+            yield Header()
+            with Horizontal(id="columns"):
+                yield PathList(cell_widths=(10,), id="referrers")
+                yield PathList(cell_widths=(10, 10), bar_width=6, id="current")
+                yield PathList(cell_widths=(10,), id="references")
+            yield Details(id="details")
+            yield KeyBar()
+
+        def action_swap(self) -> None:
+            self.n += 1
+            for i, name in enumerate(("referrers", "current", "references")):
+                rows = [
+                    Row(f"{self.n}{name}{k}", f"package-{k}-1.2.3", ("12.3 MiB",), 0.3)
+                    for k in range(50 + 7 * ((self.n + i) % 5))
+                ]
+                self.query_one(f"#{name}", PathList).set_rows(RowList(rows))
+            self.query_one(Details).show(f"node {self.n}", [("path", "/nix/store/x")])
+
+    class Floor(App[None]):
+        CSS_PATH = str(HERE.parent / "closurescope" / "tui" / "closurescope.tcss")
+        BINDINGS: ClassVar[list[BindingType]] = [
+            ("1", "show('a')", "A"),
+            ("2", "show('b')", "B"),
+            ("3", "show('c')", "C"),
+        ]
+
+        def on_mount(self) -> None:
+            self.install_screen(Trivial(name="a"), "a")
+            self.install_screen(Trivial(name="b"), "b")
+            self.install_screen(Columns(name="c"), "c")
+            self.push_screen("a")
+
+        def action_show(self, name: str) -> None:
+            self.switch_screen(name)
+
+    painted: list[float] = []
+    app = Floor()
+    display = app._display
+
+    def timed_display(screen: Any, renderable: Any) -> None:
+        if renderable is not None:
+            painted.append(time.perf_counter())
+        display(screen, renderable)
+
+    app._display = timed_display  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        while not painted:
+            await asyncio.sleep(0.001)
+        await pilot._wait_for_screen()
+        switch = [await keystroke(app, pilot, key, painted) for key in ["2", "1"] * 6]
+        await keystroke(app, pilot, "3", painted)
+        swap = [await keystroke(app, pilot, "r", painted) for _ in range(12)]
+    return switch, swap
+
+
+def report_floor() -> None:
+    """Print Textual's own costs on this machine (see ``textual_floor``)."""
+    print("\nTextual's floor (same harness, no closurescope data)")
+    for footer in ("Footer", "KeyBar", "none"):
+        switch, swap = asyncio.run(textual_floor(footer))
+        ms = sorted(t * 1000 for t in switch[1:])  # the first show composes the screen
+        print(f"  switch two trivial screens, {footer:<6}: median {statistics.median(ms):5.1f} ms")
+    ms = [t * 1000 for t in swap]
+    print(
+        f"  replace the rows of three columns (browser layout, trivial rows): "
+        f"median {statistics.median(ms):.1f} ms, max {max(ms):.1f} ms"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build both inputs, drive the app, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paths", type=int, default=12000)
     parser.add_argument("--refs", type=int, default=150000)
     parser.add_argument("--files", type=int, default=200000)
+    parser.add_argument(
+        "--floor", action="store_true", help="only measure what Textual itself costs here"
+    )
     args = parser.parse_args(argv)
+    if args.floor:
+        report_floor()
+        return 0
 
     t0 = time.perf_counter()
     closure = closure_12k(args.paths, args.refs)
