@@ -18,8 +18,9 @@ Unknown sizes (None) make every total that includes them None, never 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from closurescope.analysis.result import NodeSizes
@@ -31,6 +32,10 @@ _SPARSE = 96
 """Up to this many extra bits, summing their weights one by one beats the bit-plane sums."""
 _FAN_IN = 48
 """Nodes with more children than this collect their children's bitsets as they finish."""
+_SPLIT_MIN = 50_000
+"""Graphs with more (strongly connected) components than this get their bitsets in two passes."""
+_SPLIT_SHARE = 5
+"""The first of the two passes covers the first 1/_SPLIT_SHARE of the bits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +209,14 @@ def _closures(ig: IndexedGraph, walk: _Walk) -> _Closures:
     only until its last referrer is done; a node with very many children (a ``system-path``)
     instead collects its children's bitsets into one accumulator as they finish, so they do
     not all stay alive until it is reached.
+
+    On big graphs (more than ``_SPLIT_MIN`` components) the bits are split in two ranges and
+    each range gets its own pass (sizes and counts add up, unknown-ness ORs). The bitsets still
+    alive at any moment are mostly those of early components (shared libraries finish first
+    and are referenced until the end), whose sets span all bits up to their own: one pass over
+    the first fifth of the bits and one over the rest keep about half as many live bytes as
+    one pass over all of them (100k benchmark: 165 → 96 MiB live bitsets at the peak, a few
+    seconds more).
     """
     n = len(ig.ids)
     sccs = walk.sccs
@@ -211,12 +224,12 @@ def _closures(ig: IndexedGraph, walk: _Walk) -> _Closures:
     m = len(sccs)
     weight = [0] * m
     members = [len(c) for c in sccs]
-    unknown_mask = 0
+    unknown = [False] * m
     for sid, comp in enumerate(sccs):
         for v in comp:
             size = ig.sizes[v]
             if size is None:
-                unknown_mask |= 1 << sid
+                unknown[sid] = True
             else:
                 weight[sid] += size
     succ = ig.succ
@@ -237,7 +250,7 @@ def _closures(ig: IndexedGraph, walk: _Walk) -> _Closures:
             return folded[sid]
 
     wide = [False] * m
-    parents_left = [0] * m  # referrers that will pull this bitset
+    parents = [0] * m  # referrers that will pull this bitset
     push_to: dict[int, list[int]] = {}  # wide referrers this bitset is pushed to
     for p in range(m):
         kids = children(p)
@@ -247,26 +260,76 @@ def _closures(ig: IndexedGraph, walk: _Walk) -> _Closures:
                 push_to.setdefault(c, []).append(p)
         else:
             for c in kids:
-                parents_left[c] += 1
-    planes = _plane_masks(weight)
-    singletons = m == n
-    count_planes = [] if singletons else _plane_masks(members)
+                parents[c] += 1
+    cuts = [0, m // _SPLIT_SHARE, m] if m > _SPLIT_MIN else [0, m]
+    csize = [0] * m
+    ccount = [0] * m
+    cunk = [False] * m
+    for lo, hi in pairwise(cuts):
+        got = _closure_pass(
+            lo, hi, children, weight, members, unknown, wide, parents[:], push_to, m == n
+        )
+        for s in range(lo, m):
+            csize[s] += got.size[s - lo]
+            ccount[s] += got.count[s - lo]
+            if got.unknown[s - lo]:
+                cunk[s] = True
+        del got
+    size_of = [0] * n
+    unknown_of = [False] * n
+    count_of = [0] * n
+    for v in range(n):
+        sid = scc_of[v]
+        size_of[v] = csize[sid]
+        unknown_of[v] = cunk[sid]
+        count_of[v] = ccount[sid]
+    return _Closures(size_of, unknown_of, count_of)
+
+
+def _closure_pass(
+    lo: int,
+    hi: int,
+    children: Callable[[int], Sequence[int]],
+    weight: Sequence[int],
+    members: Sequence[int],
+    unknown: Sequence[bool],
+    wide: Sequence[bool],
+    parents_left: list[int],
+    push_to: Mapping[int, Sequence[int]],
+    singletons: bool,
+) -> _Closures:
+    """The part of every closure that lies in components ``lo`` ≤ sid < ``hi`` (bit sid − lo),
+    for the components from ``lo`` on (those before it have none: children come first);
+    indexed by sid − lo."""
+    m = len(weight)
+    weights = weight[lo:hi]
+    planes = _plane_masks(weights)
+    counts = members[lo:hi]
+    count_planes = [] if singletons else _plane_masks(counts)
+    unknown_mask = 0
+    for sid in range(lo, hi):
+        if unknown[sid]:
+            unknown_mask |= 1 << (sid - lo)
 
     bits: list[int] = [0] * m
     pushed: dict[int, int] = {}
     csize = [0] * m
     ccount = [0] * m
-    cunk = [False] * m
-    for s in range(m):
+    cunk = [False] * (m - lo)
+    for s in range(lo, m):
         kids = children(s)
-        own = 1 << s
+        if s < hi:
+            own = 1 << (s - lo)
+            own_weight = weight[s]
+        else:
+            own = own_weight = 0
         if not kids:
             b = own
-            size = weight[s]
+            size = own_weight
         elif wide[s]:
-            rest = pushed.pop(s)
+            rest = pushed.pop(s, 0)
             b = rest | own
-            size = weight[s] + _weigh(rest, weight, planes)
+            size = own_weight + _weigh(rest, weights, planes)
         else:
             best = kids[0]
             for c in kids:
@@ -278,29 +341,22 @@ def _closures(ig: IndexedGraph, walk: _Walk) -> _Closures:
                 if c != best:
                     b |= bits[c]
             rest = b ^ base ^ own
-            size = weight[s] + csize[best]
+            size = own_weight + csize[best]
             if rest:
-                size += _weigh(rest, weight, planes)
+                size += _weigh(rest, weights, planes)
             for c in kids:
                 parents_left[c] -= 1
                 if parents_left[c] == 0:
                     bits[c] = 0  # nobody needs it any more: free the memory
         csize[s] = size
-        ccount[s] = b.bit_count() if singletons else _weigh(b, members, count_planes)
-        cunk[s] = bool(b & unknown_mask)
-        for p in push_to.get(s, ()):
-            pushed[p] = pushed.get(p, 0) | b
+        ccount[s] = b.bit_count() if singletons else _weigh(b, counts, count_planes)
+        cunk[s - lo] = bool(b & unknown_mask)
+        if b:
+            for p in push_to.get(s, ()):
+                pushed[p] = pushed.get(p, 0) | b
         if parents_left[s]:
             bits[s] = b
-    size_of = [0] * n
-    unknown_of = [False] * n
-    count_of = [0] * n
-    for v in range(n):
-        sid = scc_of[v]
-        size_of[v] = csize[sid]
-        unknown_of[v] = cunk[sid]
-        count_of[v] = ccount[sid]
-    return _Closures(size_of, unknown_of, count_of)
+    return _Closures(csize[lo:], cunk, ccount[lo:])
 
 
 def _added(ig: IndexedGraph, walk: _Walk, doms: Sequence[int]) -> list[int | None]:

@@ -183,7 +183,10 @@ def build_closure(
     """
     builder = DepGraphBuilder()
     recs = sorted(records, key=lambda r: r.path)
-    known = {r.path for r in recs}
+    # Each path → the one string object its component's id is: references then point at
+    # that object instead of keeping their own copies alive in the graph (1.25 M of them in
+    # a 100k-path closure).
+    known = {r.path: NodeId(r.path) for r in recs}
     for rec in recs:
         builder.add(
             store_component(
@@ -196,12 +199,14 @@ def build_closure(
             )
         )
     for rec in recs:
+        src = known[rec.path]
         for ref in sorted(set(rec.references)):
-            if ref not in known:
+            dst = known.get(ref)
+            if dst is None:
                 raise LoadError(
                     display, f"{rec.path} references {ref}, which is not in the input{missing_hint}"
                 )
-            builder.add_reference(NodeId(rec.path), NodeId(ref))
+            builder.add_reference(src, dst)
     for root in sorted(set(roots)):
         builder.add_root(NodeId(root))
     try:

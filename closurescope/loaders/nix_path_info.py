@@ -61,14 +61,37 @@ class PathInfoDump:
         return SHAPE_DESCRIPTIONS[self.shape]
 
 
-def loads_json(data: bytes | str, display: str) -> object:
-    """Parse JSON or raise LoadError("not JSON: <error> at line L col C")."""
+def _utf8(data: bytes | str, display: str) -> str:
     try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        return data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:
         raise LoadError(display, f"not JSON: not UTF-8 text (byte {exc.start})") from None
+
+
+def loads_json(data: bytes | str, display: str) -> object:
+    """Parse JSON or raise LoadError("not JSON: <error> at line L col C")."""
+    return _loads(data, display, {})
+
+
+def _loads(data: bytes | str, display: str, canon: dict[str, str]) -> object:
+    """loads_json, with every ``path`` and ``references`` string of an object replaced by the
+    first equal string seen (``canon`` collects them): JSON gives each mention of a store
+    path its own string, 1.25 M of them in a 100k-path dump, and most would stay alive."""
+
+    def share(obj: dict[str, object]) -> dict[str, object]:
+        refs = obj.get("references")
+        if type(refs) is list:
+            for i, ref in enumerate(refs):
+                if type(ref) is str:
+                    refs[i] = canon.setdefault(ref, ref)
+        path = obj.get("path")
+        if type(path) is str:
+            obj["path"] = canon.setdefault(path, path)
+        return obj
+
+    text = _utf8(data, display)
     try:
-        return json.loads(text)
+        return json.loads(text, object_hook=share)
     except json.JSONDecodeError as exc:
         msg = exc.msg.removesuffix(" at")  # "Unterminated string starting at"
         raise LoadError(display, f"not JSON: {msg} at line {exc.lineno} col {exc.colno}") from None
@@ -86,14 +109,23 @@ def _opt_int(display: str, path: str, obj: Mapping[str, object], key: str) -> in
 
 
 def _record(
-    display: str, path: str, obj: Mapping[str, object], store_dir: str, base_names: bool
+    display: str,
+    path: str,
+    obj: Mapping[str, object],
+    store_dir: str,
+    base_names: bool,
+    canon: dict[str, str],
 ) -> StoreRecord:
     def resolve(name: object, what: str) -> str:
         if not isinstance(name, str):
             raise LoadError(display, f"{what} of {path} is not a string: {json.dumps(name)[:60]}")
         full = f"{store_dir}/{name}" if base_names and is_store_base_name(name) else name
+        known = canon.get(full)
+        if known is not None:
+            return known  # one string object per store path, not one per mention
         if not is_store_path(full):
             raise LoadError(display, f"{what} of {path} is not a store path: {name}")
+        canon[full] = full
         return full
 
     refs_value = obj.get("references")
@@ -112,7 +144,7 @@ def _record(
     raw_deriver = obj.get("deriver")
     deriver = resolve(raw_deriver, "deriver") if raw_deriver not in (None, "") else None
     return StoreRecord(
-        path=path,
+        path=canon.setdefault(path, path),
         references=references,
         nar_size=_opt_int(display, path, obj, "narSize"),
         nar_hash=nar_hash,
@@ -132,7 +164,7 @@ def _check_path(display: str, path: object) -> str:
     return path
 
 
-def _from_list(display: str, items: Sequence[object]) -> PathInfoDump:
+def _from_list(display: str, items: Sequence[object], canon: dict[str, str]) -> PathInfoDump:
     records: list[StoreRecord] = []
     invalid: list[str] = []
     for item in items:
@@ -146,7 +178,7 @@ def _from_list(display: str, items: Sequence[object]) -> PathInfoDump:
         if item.get("valid", True) is False:
             invalid.append(path)
             continue
-        records.append(_record(display, path, item, DEFAULT_STORE_DIR, base_names=False))
+        records.append(_record(display, path, item, DEFAULT_STORE_DIR, False, canon))
     return PathInfoDump("A", DEFAULT_STORE_DIR, tuple(records), tuple(sorted(invalid)))
 
 
@@ -162,22 +194,22 @@ def _attrs_lists(data: Mapping[str, object]) -> list[list[object]]:
     ]
 
 
-def _from_attrs(display: str, lists: list[list[object]]) -> PathInfoDump:
+def _from_attrs(display: str, lists: list[list[object]], canon: dict[str, str]) -> PathInfoDump:
     """Structured attrs: every list is a closure in the old list shape; merge them."""
     seen: dict[str, object] = {}
     for items in lists:
         for item in items:
             assert isinstance(item, dict)
             seen.setdefault(item["path"], item)
-    dump = _from_list(display, list(seen.values()))
+    dump = _from_list(display, list(seen.values()), canon)
     return PathInfoDump("S", dump.store_dir, dump.records, dump.invalid)
 
 
-def _from_object(display: str, data: Mapping[str, object]) -> PathInfoDump:
+def _from_object(display: str, data: Mapping[str, object], canon: dict[str, str]) -> PathInfoDump:
     if not any(is_store_path(k) for k in data) and "info" not in data:
         lists = _attrs_lists(data)
         if lists:
-            return _from_attrs(display, lists)
+            return _from_attrs(display, lists, canon)
     if "info" in data and "version" in data:
         version = data["version"]
         info = data["info"]
@@ -214,7 +246,7 @@ def _from_object(display: str, data: Mapping[str, object]) -> PathInfoDump:
             sd = value.get("storeDir")
             if isinstance(sd, str) and sd:
                 store_dir = sd.rstrip("/")
-        records.append(_record(display, path, value, store_dir, base_names))
+        records.append(_record(display, path, value, store_dir, base_names, canon))
     return PathInfoDump(shape, store_dir, tuple(records), tuple(sorted(invalid)))
 
 
@@ -224,11 +256,18 @@ def parse_path_info(data: bytes | str | object, display: str) -> PathInfoDump:
     Raises LoadError naming ``display`` for non-JSON, JSON of another shape, or fields of the
     wrong type.
     """
-    value = loads_json(data, display) if isinstance(data, bytes | str) else data
+    canon: dict[str, str] = {}
+    value = _loads(data, display, canon) if isinstance(data, bytes | str) else data
+    return _dump_of(value, display, canon)
+
+
+def _dump_of(value: object, display: str, canon: dict[str, str]) -> PathInfoDump:
+    """Decoded JSON → PathInfoDump (the second half of parse_path_info); ``canon`` maps
+    each store path to the one string object that stands for it."""
     if isinstance(value, list):
-        dump = _from_list(display, value)
+        dump = _from_list(display, value, canon)
     elif isinstance(value, dict):
-        dump = _from_object(display, value)
+        dump = _from_object(display, value, canon)
     else:
         raise LoadError(display, f"JSON of another shape: {SHAPES_UNDERSTOOD}")
     if not dump.records:
@@ -288,9 +327,16 @@ class NixPathInfoLoader:
 
     def load(self, source: InputSource, options: LoadOptions) -> Closure:
         """Read the whole JSON document and build the closure (roots: paths nobody references)."""
+        # What parse_path_info(fh.read()) does, with each stage dropped as soon as the next
+        # exists: the bytes once decoded, the text once parsed, the parsed JSON once turned
+        # into records (a 100k-path dump is ~100 MB of text and several times that parsed).
         with source.open() as fh:
-            data = fh.read()
-        dump = parse_path_info(data, source.display)
+            text = _utf8(fh.read(), source.display)
+        canon: dict[str, str] = {}
+        value = _loads(text, source.display, canon)
+        del text
+        dump = _dump_of(value, source.display, canon)
+        del value
         return closure_from_dump(dump, source.display, fmt=self.name, roots=options.roots)
 
 

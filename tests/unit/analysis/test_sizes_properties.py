@@ -159,14 +159,20 @@ def random_spec(seed: int, n: int) -> Spec:
 
 
 @pytest.mark.parametrize(("sparse", "fan_in"), [(0, 0), (2, 3), (96, 48), (10**9, 10**9)])
+@pytest.mark.parametrize("split", [None, 2, 5, 300])
 @pytest.mark.parametrize("seed", range(6))
 def test_every_code_path_of_the_bitsets_agrees(
-    monkeypatch: pytest.MonkeyPatch, seed: int, sparse: int, fan_in: int
+    monkeypatch: pytest.MonkeyPatch, seed: int, sparse: int, fan_in: int, split: int | None
 ) -> None:
     """Bigger graphs than hypothesis draws, with the sparse/dense and pull/push thresholds
-    moved so that every branch of _closures runs; results must not depend on them."""
+    moved so that every branch of _closures runs; results must not depend on them. ``split``
+    forces the two-pass bitsets of big graphs (first pass over 1/split of the bits; 300: an
+    empty first range)."""
     monkeypatch.setattr(sizes_module, "_SPARSE", sparse)
     monkeypatch.setattr(sizes_module, "_FAN_IN", fan_in)
+    if split is not None:
+        monkeypatch.setattr(sizes_module, "_SPLIT_MIN", 0)
+        monkeypatch.setattr(sizes_module, "_SPLIT_SHARE", split)
     spec = random_spec(seed, 260)
     graph = make_graph(spec)
     sizes = compute_sizes(graph)
@@ -179,3 +185,18 @@ def test_every_code_path_of_the_bitsets_agrees(
     for node in sorted(graph)[::7]:
         gone = union - reach(graph, tops, skip=node)
         assert sizes[node].added_size == weigh(graph, gone), node
+
+
+@settings(max_examples=150, deadline=None)
+@given(cyclic_graphs(), st.integers(min_value=1, max_value=12))
+def test_two_pass_bitsets_with_cycles(spec: Spec, share: int) -> None:
+    """The two-pass split of big graphs, forced on small cyclic ones: the same closures."""
+    graph = make_graph(spec, allow_cycles=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sizes_module, "_SPLIT_MIN", 0)
+        mp.setattr(sizes_module, "_SPLIT_SHARE", share)
+        sizes = compute_sizes(graph)
+    for node in graph:
+        closure = reach(graph, [node])
+        assert sizes[node].closure_size == weigh(graph, closure)
+        assert sizes[node].closure_count == len(closure)
