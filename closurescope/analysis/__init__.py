@@ -19,14 +19,16 @@ def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResul
     findings: list[Finding] = []
     results: list[RuleResult] = []
     metrics: dict[str, object] = {}
+    shared: dict[str, object] = {}  # computed once, read by the report and the detectors
     if closure.layers:
         from closurescope.analysis.layers import layer_metrics
 
-        metrics["layers"] = layer_metrics(closure.layers)
+        shared["layers"] = metrics["layers"] = layer_metrics(closure.layers)
     if closure.files is not None and closure.files.get("etc") is not None:
         from closurescope.analysis.etc import suggest_etc
 
-        metrics["etc"] = suggest_etc(closure, sizes, cfg).to_json()
+        shared["etc"] = suggestion = suggest_etc(closure, sizes, cfg)
+        metrics["etc"] = suggestion.to_json()
     for detector in detectors():
         active = [r for r in detector.rules if cfg.enabled(r.id)]
         results.extend(
@@ -36,18 +38,17 @@ def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResul
         )
         if not active:
             continue
-        found, verdicts = detector.run(closure, sizes, cfg)
+        found, verdicts = detector.run(closure, sizes, cfg, shared)
         findings.extend(
             dataclasses.replace(f, severity=cfg.severity(f.rule_id, f.severity))
             for f in found
             if cfg.enabled(f.rule_id)
         )
         results.extend(v for v in verdicts if cfg.enabled(v.rule_id))
-    if closure.files is not None:
-        from closurescope.analysis.savings import total_saving
+    from closurescope.analysis.savings import total_saving
 
-        self_sizes = {str(k): v.self_size for k, v in sizes.items()}
-        metrics["total_saving"] = total_saving(findings, closure.files, self_sizes)
+    self_sizes = {str(k): v.self_size for k, v in sizes.items()}
+    metrics["total_saving"] = total_saving(findings, closure.files, self_sizes)
     catalog = [r for d in detectors() for r in d.rules]
     return AnalysisResult(
         sizes=sizes,

@@ -16,8 +16,16 @@ class Detector(Protocol):
     rules: Sequence[Rule]
 
     def run(
-        self, closure: Closure, sizes: Mapping[NodeId, NodeSizes], settings: Settings
+        self,
+        closure: Closure,
+        sizes: Mapping[NodeId, NodeSizes],
+        settings: Settings,
+        shared: Mapping[str, object] | None = None,
     ) -> tuple[Sequence[Finding], Sequence[RuleResult]]:
         """Pure: never mutates ``closure``, never prints. Disabled rules are skipped by the caller
-        (their results are SKIP); a detector may return RuleResults for its threshold rules."""
+        (their results are SKIP); a detector may return RuleResults for its threshold rules.
+
+        ``shared`` holds analyses ``analyze()`` already ran for the report (``layers``: the
+        LayerMetrics, ``etc``: the EtcSuggestion), so a detector does not compute them again;
+        called alone, a detector computes what it needs."""
         ...

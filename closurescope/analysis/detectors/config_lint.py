@@ -534,7 +534,11 @@ class ConfigLint:
     rules: Sequence[Rule] = (CS401, CS402, CS403, CS404, CS405, CS406, CS407, CS408)
 
     def run(
-        self, closure: Closure, sizes: Mapping[NodeId, NodeSizes], settings: Settings
+        self,
+        closure: Closure,
+        sizes: Mapping[NodeId, NodeSizes],
+        settings: Settings,
+        shared: Mapping[str, object] | None = None,
     ) -> tuple[Sequence[Finding], Sequence[RuleResult]]:
         del sizes
         out: list[Finding] = []

@@ -139,7 +139,11 @@ class DuplicatesDetector:
     )
 
     def run(
-        self, closure: Closure, sizes: Mapping[NodeId, NodeSizes], settings: Settings
+        self,
+        closure: Closure,
+        sizes: Mapping[NodeId, NodeSizes],
+        settings: Settings,
+        shared: Mapping[str, object] | None = None,
     ) -> tuple[Sequence[Finding], Sequence[RuleResult]]:
         """Findings for CS202–CS205 and the CS207 budget verdict (pure; no host reads)."""
         del sizes

@@ -79,13 +79,19 @@ class EtcRules:
     rules: Sequence[Rule] = (CS501,)
 
     def run(
-        self, closure: Closure, sizes: Mapping[NodeId, NodeSizes], settings: Settings
+        self,
+        closure: Closure,
+        sizes: Mapping[NodeId, NodeSizes],
+        settings: Settings,
+        shared: Mapping[str, object] | None = None,
     ) -> tuple[Sequence[Finding], Sequence[RuleResult]]:
         if closure.files is None or closure.files.get("etc") is None:
             return (), ()
-        found = etc_finding(
-            suggest_etc(closure, sizes, settings), settings.severity(CS501.id, CS501.severity)
+        known = (shared or {}).get("etc")
+        suggestion = (
+            known if isinstance(known, EtcSuggestion) else suggest_etc(closure, sizes, settings)
         )
+        found = etc_finding(suggestion, settings.severity(CS501.id, CS501.severity))
         return ((found,) if found else ()), ()
 
 

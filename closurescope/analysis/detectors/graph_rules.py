@@ -192,7 +192,11 @@ class GraphRules:
     rules: Sequence[Rule] = (CS101, CS102, CS103, CS104, CS105)
 
     def run(
-        self, closure: Closure, sizes: Mapping[NodeId, NodeSizes], settings: Settings
+        self,
+        closure: Closure,
+        sizes: Mapping[NodeId, NodeSizes],
+        settings: Settings,
+        shared: Mapping[str, object] | None = None,
     ) -> tuple[Sequence[Finding], Sequence[RuleResult]]:
         graph = closure.graph
         findings: list[Finding] = []

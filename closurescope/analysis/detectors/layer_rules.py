@@ -93,12 +93,17 @@ class LayerRules:
     rules: Sequence[Rule] = (CS301, CS302, CS303, CS304)
 
     def run(
-        self, closure: Closure, sizes: Mapping[NodeId, NodeSizes], settings: Settings
+        self,
+        closure: Closure,
+        sizes: Mapping[NodeId, NodeSizes],
+        settings: Settings,
+        shared: Mapping[str, object] | None = None,
     ) -> tuple[Sequence[Finding], Sequence[RuleResult]]:
         del sizes
         if not closure.layers:
             return (), ()
-        metrics = layer_metrics(closure.layers)
+        known = (shared or {}).get("layers")
+        metrics = known if isinstance(known, LayerMetrics) else layer_metrics(closure.layers)
         return self.findings(metrics, settings), self.verdicts(metrics, settings)
 
     @staticmethod

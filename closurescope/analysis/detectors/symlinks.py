@@ -60,7 +60,11 @@ class SymlinkDetector:
     rules: Sequence[Rule] = (SYMLINK_LOOP, DANGLING_SYMLINK)
 
     def run(
-        self, closure: Closure, sizes: Mapping[NodeId, NodeSizes], settings: Settings
+        self,
+        closure: Closure,
+        sizes: Mapping[NodeId, NodeSizes],
+        settings: Settings,
+        shared: Mapping[str, object] | None = None,
     ) -> tuple[Sequence[Finding], Sequence[RuleResult]]:
         """Findings for every loop link and every dangling or escaping link."""
         del sizes
