@@ -1,11 +1,13 @@
-"""The default picture of a generated 5,000-path closure renders in under 10 s."""
+"""The default picture of a generated 5,000-path closure is pruned to a reviewable size.
+
+How long it takes is measured by benchmarks/bench_graph.py (run by hand), not here.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ GEN = Path(__file__).resolve().parents[3] / "benchmarks" / "gen_closure.py"
 @pytest.mark.needs_dot
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs graphviz dot")
 @pytest.mark.skipif(not GEN.is_file(), reason="benchmarks/gen_closure.py is missing")
-def test_5000_paths_render_to_svg_in_under_10_s(tmp_path: Path) -> None:
+def test_5000_paths_render_pruned(tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("gen_closure", GEN)
     assert spec is not None
     assert spec.loader is not None
@@ -29,11 +31,9 @@ def test_5000_paths_render_to_svg_in_under_10_s(tmp_path: Path) -> None:
     src = tmp_path / "closure.json"
     src.write_text(json.dumps(data))
     out = tmp_path / "closure.svg"
-    start = time.perf_counter()
     assert main(["graph", str(src), "-o", str(out)]) == 0
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10.0, f"{elapsed:.1f} s"
     svg = out.read_text()
-    assert svg.count('class="node"') >= 30  # 30 components plus their folds
+    nodes = svg.count('class="node"')
+    assert 30 <= nodes < 200  # 30 components plus their folds and the legend, not 5,000
     assert "+" in svg
     assert "more" in svg
