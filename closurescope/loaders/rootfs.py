@@ -18,6 +18,7 @@ xxh3-128 on the way; whiteout-looking members are ignored with a note.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import zlib
@@ -249,17 +250,7 @@ class RootfsLoader:
         builder = FileTreeBuilder()
         for entry in entries:
             digest = digests.get(entry.path)
-            if digest is not None:
-                entry = FileEntry(
-                    path=entry.path,
-                    kind=entry.kind,
-                    size=entry.size,
-                    mode=entry.mode,
-                    uid=entry.uid,
-                    gid=entry.gid,
-                    digest=digest,
-                )
-            builder.add(entry)
+            builder.add(entry if digest is None else dataclasses.replace(entry, digest=digest))
         notes.append(
             f"{where}: xxh3-128 digests only for files whose size and first 4 KiB "
             "are shared with another file"
