@@ -24,6 +24,10 @@ def analyze(closure: Closure, settings: Settings | None = None) -> AnalysisResul
         from closurescope.analysis.layers import layer_metrics
 
         shared["layers"] = metrics["layers"] = layer_metrics(closure.layers)
+    if closure.files is not None:
+        from closurescope.analysis.merkle import index_tree
+
+        shared["merkle"] = index_tree(closure.files)  # duplicate trees and symlink loops
     if closure.files is not None and closure.files.get("etc") is not None:
         from closurescope.analysis.etc import suggest_etc
 

@@ -26,6 +26,7 @@ class Detector(Protocol):
         (their results are SKIP); a detector may return RuleResults for its threshold rules.
 
         ``shared`` holds analyses ``analyze()`` already ran for the report (``layers``: the
-        LayerMetrics, ``etc``: the EtcSuggestion), so a detector does not compute them again;
+        LayerMetrics, ``etc``: the EtcSuggestion, ``merkle``: the DirIndex of the file tree), so
+        a detector does not compute them again;
         called alone, a detector computes what it needs."""
         ...

@@ -16,7 +16,7 @@ from closurescope.analysis.dupe_trees import (
     materialised_recursions,
 )
 from closurescope.analysis.dupes import duplicate_files, ignored
-from closurescope.analysis.merkle import index_tree
+from closurescope.analysis.merkle import DirIndex, index_tree
 from closurescope.analysis.result import NodeSizes
 from closurescope.analysis.savings import total_saving
 from closurescope.config import Settings
@@ -150,7 +150,8 @@ class DuplicatesDetector:
         tree = closure.files
         if tree is None:
             return (), ()
-        findings = _findings(tree, settings)
+        known = (shared or {}).get("merkle")
+        findings = _findings(tree, settings, known if isinstance(known, DirIndex) else None)
         budget = settings.budgets.duplicate_bytes
         if budget is None or not settings.enabled(DUPLICATE_BYTES.id):
             return findings, ()
@@ -190,9 +191,9 @@ class DuplicatesDetector:
         return findings, (verdict,)
 
 
-def _findings(tree: FileTree, settings: Settings) -> list[Finding]:
+def _findings(tree: FileTree, settings: Settings, index: DirIndex | None = None) -> list[Finding]:
     globs = settings.ignore_paths
-    index = index_tree(tree)
+    index = index if index is not None else index_tree(tree)
     regions = _Regions()
     out: list[Finding] = []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from closurescope.analysis.dupes import ignored
-from closurescope.analysis.merkle import index_tree
+from closurescope.analysis.merkle import DirIndex, index_tree
 from closurescope.analysis.result import NodeSizes
 from closurescope.analysis.symlinks import SymlinkLoop, find_dangling, find_loops
 from closurescope.config import Settings
@@ -75,7 +75,9 @@ class SymlinkDetector:
         findings: list[Finding] = []
         if settings.enabled(SYMLINK_LOOP.id):
             severity = settings.severity(SYMLINK_LOOP.id, SYMLINK_LOOP.severity)
-            for loop in find_loops(tree, index_tree(tree)):
+            known = (shared or {}).get("merkle")
+            index = known if isinstance(known, DirIndex) else index_tree(tree)
+            for loop in find_loops(tree, index):
                 if globs and ignored(loop.link, globs):
                     continue
                 findings.append(_loop_finding(loop.link, loop, severity))
