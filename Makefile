@@ -11,6 +11,7 @@ PY_DIRS = closurescope tests benchmarks sample-closures $(shell find docs -name 
 DEMO_IMAGE ?= sample-closures/nix/images/app-full.docker.tar
 DEMO_INPUT ?= sample-closures/nix/app-image-root-full.path-info-S.json
 DEMO_INPUT_V2 ?= sample-closures/nix/app-image-root-full-v2.path-info-S.json
+DEMO_SVG ?= $(or $(TMPDIR),/tmp)/closurescope-demo.svg
 
 .PHONY: all setup system-packages venv demo test lint typecheck imports fmt samples nix-store minbase clean
 
@@ -50,6 +51,8 @@ demo: setup
 	@$(BIN)/closurescope etc $(DEMO_IMAGE)
 	@echo; echo "+ closurescope diff $(DEMO_INPUT) $(DEMO_INPUT_V2)"
 	@$(BIN)/closurescope diff $(DEMO_INPUT) $(DEMO_INPUT_V2)
+	@echo; echo "+ closurescope graph $(DEMO_INPUT) -o $(DEMO_SVG)"
+	@$(BIN)/closurescope graph $(DEMO_INPUT) -o $(DEMO_SVG) && echo "wrote $(DEMO_SVG) (rendered by Graphviz's dot)"
 
 lint: venv
 	$(BIN)/ruff check $(PY_DIRS)
