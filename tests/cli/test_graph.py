@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from closurescope.loaders import load
 from closurescope.loaders.base import LoadOptions
 from closurescope.report import graph_select, render
 from closurescope.report.graphviz import diff_dot, graph_dot, node_id
+from tests.unit.report._graph_inputs import svg_graph
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLES = ROOT / "sample-closures"
@@ -49,22 +49,6 @@ def _samples() -> list[Path]:
 
 SAMPLE_FILES = _samples()
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs graphviz dot")
-
-
-def _svg_graph(svg: bytes) -> tuple[set[str], set[tuple[str, str]]]:
-    root = ET.fromstring(svg)
-    nodes: set[str] = set()
-    edges: set[tuple[str, str]] = set()
-    for group in root.iter(f"{SVG}g"):
-        title = group.find(f"{SVG}title")
-        if title is None or title.text is None:
-            continue
-        if group.get("class") == "node":
-            nodes.add(title.text)
-        elif group.get("class") == "edge":
-            tail, _, head = title.text.partition("->")
-            edges.add((tail, head))
-    return nodes, edges
 
 
 def _load_args(path: Path) -> list[str]:
@@ -109,7 +93,7 @@ def test_every_sample_renders_svg_and_png(sample: Path, tmp_path: Path) -> None:
     args = ["graph", str(sample), *extra]
     assert main([*args, "-o", str(svg_path), "--top", "12", "--no-legend"]) == 0
     assert main([*args, "-o", str(png_path)]) == 0
-    nodes, edges = _svg_graph(svg_path.read_bytes())
+    nodes, edges = svg_graph(svg_path.read_bytes())
     want_nodes, want_edges = _expected(sample, 12, extra)
     assert nodes == want_nodes
     assert edges == want_edges

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
 from closurescope.model import (
@@ -150,3 +151,23 @@ def image_closure() -> Closure:
         files=files.build(),
         layers=layers,
     )
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_graph(svg: bytes) -> tuple[set[str], set[tuple[str, str]]]:
+    """Node titles and (tail, head) edge titles of an SVG made by dot."""
+    root = ET.fromstring(svg)
+    nodes: set[str] = set()
+    edges: set[tuple[str, str]] = set()
+    for group in root.iter(f"{SVG}g"):
+        title = group.find(f"{SVG}title")
+        if title is None or title.text is None:
+            continue
+        if group.get("class") == "node":
+            nodes.add(title.text)
+        elif group.get("class") == "edge":
+            tail, _, head = title.text.partition("->")
+            edges.add((tail, head))
+    return nodes, edges

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -14,27 +13,10 @@ from closurescope.report.graph_select import layer_of, scope_of, select
 from closurescope.report.graphviz import diff_dot, graph_dot, node_id
 from closurescope.report.render import MISSING_DOT, format_for, render
 
-from ._graph_inputs import HELLO, HELLO_NEW, closure_from, image_closure, layered_dag
+from ._graph_inputs import HELLO, HELLO_NEW, closure_from, image_closure, layered_dag, svg_graph
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs the graphviz dot binary")
-
-
-def svg_graph(svg: bytes) -> tuple[set[str], set[tuple[str, str]]]:
-    """Node titles and (tail, head) edge titles of an SVG made by dot."""
-    root = ET.fromstring(svg)
-    nodes: set[str] = set()
-    edges: set[tuple[str, str]] = set()
-    for group in root.iter(f"{SVG}g"):
-        title = group.find(f"{SVG}title")
-        if title is None or title.text is None:
-            continue
-        if group.get("class") == "node":
-            nodes.add(title.text)
-        elif group.get("class") == "edge":
-            tail, _, head = title.text.partition("->")
-            edges.add((tail, head))
-    return nodes, edges
 
 
 def expected_graph(closure: Closure, **options: object) -> tuple[set[str], set[tuple[str, str]]]:
