@@ -21,7 +21,6 @@ from tests.unit.report._graph_inputs import svg_graph
 ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLES = ROOT / "sample-closures"
 DIVE = ROOT.parent / "shared" / "corpus" / "dive"
-SVG = "{http://www.w3.org/2000/svg}"
 
 PATTERNS = (
     "nix/*.path-info*.json",

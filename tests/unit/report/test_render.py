@@ -15,7 +15,6 @@ from closurescope.report.render import MISSING_DOT, format_for, render
 
 from ._graph_inputs import HELLO, HELLO_NEW, closure_from, image_closure, layered_dag, svg_graph
 
-SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs the graphviz dot binary")
 
 
