@@ -16,37 +16,12 @@ from closurescope.loaders import load
 from closurescope.loaders.base import LoadOptions
 from closurescope.report import graph_select, render
 from closurescope.report.graphviz import diff_dot, graph_dot, node_id
+from tests.samples import SAMPLES, all_samples
 from tests.unit.report._graph_inputs import svg_graph
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SAMPLES = ROOT / "sample-closures"
-DIVE = ROOT.parent / "shared" / "corpus" / "dive"
 
-PATTERNS = (
-    "nix/*.path-info*.json",
-    "nix/*.closure-attrs.json",
-    "nix/*.graph.dot",
-    "nix/*.registration",
-    "nix/*.references-graph",
-    "nix/*.dump-db.txt",
-    "nix/nix-db.sqlite",
-    "nix/images/*.tar",
-    "images/*.tar",
-    "images/*/oci-layout",
-    "distro/*-minbase",
-    "distro/*-hand",
-)
-
-
-def _samples() -> list[Path]:
-    found = {p for pattern in PATTERNS for p in SAMPLES.glob(pattern)}
-    found = {p.parent if p.name == "oci-layout" else p for p in found}
-    if DIVE.is_dir():
-        found |= set(DIVE.glob("test-*-image.tar"))
-    return sorted(found)
-
-
-SAMPLE_FILES = _samples()
+SAMPLE_FILES = all_samples()
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs graphviz dot")
 
 
