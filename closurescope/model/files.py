@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import posixpath
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from types import MappingProxyType
 
 MAX_SYMLINK_HOPS = 40
@@ -73,6 +73,19 @@ class FileEntry:
     def is_executable(self) -> bool:
         """True when any execute bit is set."""
         return bool(self.mode & 0o111)
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(FileEntry))
+
+
+def _with_component(entry: FileEntry, component: str) -> FileEntry:
+    """``replace(entry, component=component)`` at half the cost (every field copied as is;
+    FileEntry has no ``__post_init__`` to run)."""
+    new = object.__new__(FileEntry)
+    for name in _ENTRY_FIELDS:
+        object.__setattr__(new, name, getattr(entry, name))
+    object.__setattr__(new, "component", component)
+    return new
 
 
 class Resolution(enum.Enum):
@@ -137,12 +150,11 @@ class FileTree:
 
     def with_components(self, owners: Mapping[str, str]) -> FileTree:
         """A copy whose entries name their owning component (``owners``: path → id)."""
-        entries = {
-            path: replace(entry, component=owners[path])
-            if path in owners and entry.component != owners[path]
-            else entry
-            for path, entry in self._entries.items()
-        }
+        entries = dict(self._entries)
+        for path, component in owners.items():
+            entry = entries.get(path)
+            if entry is not None and entry.component != component:
+                entries[path] = _with_component(entry, component)
         return FileTree(entries, self._children)
 
     def walk(self, top: str = "") -> Iterator[FileEntry]:

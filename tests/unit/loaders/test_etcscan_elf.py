@@ -157,3 +157,26 @@ def test_conservative_fallbacks_scan_everything() -> None:
     marked[0x1800:0x1805] = b"tzset"
     assert scan_chunks(chunked(bytes(marked), 0x40)) == {"tzset"}
     assert scan_chunks([bytes(marked)]) == frozenset()
+
+
+def test_unwind_tables_after_the_read_only_data_are_skipped() -> None:
+    # GIVEN code at 0x1000-0x2000, then .rodata and the unwind tables (PT_GNU_EH_FRAME at
+    # 0x2800) in a read-only segment 0x2000-0x3000
+    eh = (0x6474E550, PF_R, 0x2800, 0x40)
+    phdrs = [(PT_LOAD, PF_R | PF_X, 0x1000, 0x1000), (PT_LOAD, PF_R, 0x2000, 0x1000), eh]
+    data = elf(2, 1, phdrs, size=0x3100)
+    assert code_ranges(bytes(data)) == ((0x1000, 0x2000), (0x2800, 0x3000))
+    data[0x2100:0x2105] = b"tzset"  # .rodata: found
+    data[0x2900:0x2908] = b"getpwnam"  # inside the unwind tables: not searched
+    data[0x3010:0x301A] = b"/etc/hosts"  # after the segment (.symtab, say): found
+    found, searched = scanned(chunked(bytes(data), 0x1000))
+    assert found == {"tzset", "/etc/hosts"}
+    assert searched == 0x3100 - (0x1000 - 2 * _TAIL) - (0x800 - 2 * _TAIL)
+    # WHEN the header sits in the executable segment (old layout), or shares its range with
+    # another segment's bytes: THEN the unwind tables are searched
+    old = [(PT_LOAD, PF_R | PF_X, 0, 0x3000), eh]
+    assert code_ranges(bytes(elf(2, 1, old, size=0x3100))) == ()
+    shared = [*phdrs, (PT_DYNAMIC, PF_R, 0x2C00, 0x100)]
+    assert code_ranges(bytes(elf(2, 1, shared, size=0x3100))) == ((0x1000, 0x2000),)
+    two = [*phdrs, (0x6474E550, PF_R, 0x2900, 0x40)]
+    assert code_ranges(bytes(elf(2, 1, two, size=0x3100))) == ((0x1000, 0x2000),)
