@@ -12,23 +12,16 @@ from closurescope.tui.screens.help import HelpScreen
 from closurescope.tui.screens.search import SearchScreen
 from closurescope.tui.widgets.path_list import PathList
 from tests.conftest import SAMPLES
-from tests.tui.tui_data import small_graph_closure, small_result, sp, sync
+from tests.tui.tui_data import keys_of, screen_of, small_graph_closure, small_result, sp, sync
 
 pytestmark = pytest.mark.tui
 
 SIZE = (80, 24)
 
 
-def keys_of(pl: PathList) -> list[str]:
-    """Every row key of a list, in display order."""
-    return [pl.rows.row(i).key for i in range(len(pl.rows))]
-
-
 def browse(app: object) -> BrowseScreen:
-    """The browse screen of a running app."""
-    screen = app.screen  # type: ignore[attr-defined]
-    assert isinstance(screen, BrowseScreen)
-    return screen
+    """The BrowseScreen of a running app."""
+    return screen_of(app, BrowseScreen)
 
 
 @sync

@@ -9,23 +9,16 @@ from closurescope.tui.screens.browse import BrowseScreen
 from closurescope.tui.screens.files import FilesScreen
 from closurescope.tui.widgets.path_list import PathList
 from tests.conftest import CORPUS
-from tests.tui.tui_data import small_graph_closure, small_result, sync
+from tests.tui.tui_data import keys_of, screen_of, small_graph_closure, small_result, sync
 
 pytestmark = pytest.mark.tui
 
 SIZE = (80, 24)
 
 
-def keys_of(pl: PathList) -> list[str]:
-    """Every row key of a list, in display order."""
-    return [pl.rows.row(i).key for i in range(len(pl.rows))]
-
-
 def files_screen(app: object) -> FilesScreen:
-    """The files screen of a running app."""
-    screen = app.screen  # type: ignore[attr-defined]
-    assert isinstance(screen, FilesScreen)
-    return screen
+    """The FilesScreen of a running app."""
+    return screen_of(app, FilesScreen)
 
 
 @sync

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Coroutine
-from typing import Any, ParamSpec
+from typing import Any, ParamSpec, TypeVar
 
 from closurescope.analysis.result import AnalysisResult
 from closurescope.analysis.sizes import compute_sizes, total_size
@@ -60,6 +60,9 @@ EDGES = [
     ("libunistring", "glibc"),
     ("glibc", "gcc-lib"),
 ]
+
+
+S = TypeVar("S")
 
 
 def sp(key: str) -> NodeId:
@@ -190,3 +193,15 @@ def sync(fn: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
         asyncio.run(fn(*args, **kwargs))
 
     return wrapper
+
+
+def keys_of(pl: Any) -> list[str]:
+    """Every row key of a PathList, in display order."""
+    return [pl.rows.row(i).key for i in range(len(pl.rows))]
+
+
+def screen_of(app: Any, kind: type[S]) -> S:
+    """The current screen of a running app, checked to be a ``kind``."""
+    screen = app.screen
+    assert isinstance(screen, kind)
+    return screen

@@ -83,6 +83,20 @@ CS304 = Rule(
 )
 
 
+def _verdict(
+    rule: Rule, fail: bool, message: str, value: str, threshold: float | int, settings: Settings
+) -> RuleResult:
+    """One threshold rule's verdict (threshold shown as ``repr`` for ratios, ``str`` for bytes)."""
+    return RuleResult(
+        rule_id=rule.id,
+        status=Status.FAIL if fail else Status.PASS,
+        severity=settings.severity(rule.id, rule.severity),
+        message=message,
+        value=value,
+        threshold=repr(threshold) if isinstance(threshold, float) else str(threshold),
+    )
+
+
 def _pct(x: float) -> str:
     return f"{x * 100:.2f} %" if math.isfinite(x) else str(x)
 
@@ -113,55 +127,34 @@ class LayerRules:
         out: list[RuleResult] = []
         if b.min_efficiency is not None:
             fail = b.min_efficiency > m.efficiency
+            message = (
+                f"image efficiency is too low ({_pct(m.efficiency)} < {_pct(b.min_efficiency)})"
+                if fail
+                else f"efficiency {_pct(m.efficiency)}"
+            )
             out.append(
-                RuleResult(
-                    rule_id=CS301.id,
-                    status=Status.FAIL if fail else Status.PASS,
-                    severity=settings.severity(CS301.id, CS301.severity),
-                    message=(
-                        f"image efficiency is too low ({_pct(m.efficiency)} < "
-                        f"{_pct(b.min_efficiency)})"
-                        if fail
-                        else f"efficiency {_pct(m.efficiency)}"
-                    ),
-                    value=repr(m.efficiency),
-                    threshold=repr(b.min_efficiency),
-                )
+                _verdict(CS301, fail, message, repr(m.efficiency), b.min_efficiency, settings)
             )
         if b.wasted_bytes is not None:
             fail = m.wasted_bytes > b.wasted_bytes
+            message = (
+                f"too many bytes wasted ({m.wasted_bytes} > {b.wasted_bytes})"
+                if fail
+                else f"{m.wasted_bytes} bytes wasted"
+            )
             out.append(
-                RuleResult(
-                    rule_id=CS302.id,
-                    status=Status.FAIL if fail else Status.PASS,
-                    severity=settings.severity(CS302.id, CS302.severity),
-                    message=(
-                        f"too many bytes wasted ({m.wasted_bytes} > {b.wasted_bytes})"
-                        if fail
-                        else f"{m.wasted_bytes} bytes wasted"
-                    ),
-                    value=str(m.wasted_bytes),
-                    threshold=str(b.wasted_bytes),
-                )
+                _verdict(CS302, fail, message, str(m.wasted_bytes), b.wasted_bytes, settings)
             )
         if b.user_wasted_percent is not None:
             x = m.user_wasted_percent
-            fail = not math.isnan(x) and x > b.user_wasted_percent
-            out.append(
-                RuleResult(
-                    rule_id=CS303.id,
-                    status=Status.FAIL if fail else Status.PASS,
-                    severity=settings.severity(CS303.id, CS303.severity),
-                    message=(
-                        f"too many bytes wasted relative to the user bytes ({_pct(x)} > "
-                        f"{_pct(b.user_wasted_percent)})"
-                        if fail
-                        else f"user wasted {_pct(x)}"
-                    ),
-                    value=repr(x),
-                    threshold=repr(b.user_wasted_percent),
-                )
+            fail = not math.isnan(x) and x > b.user_wasted_percent  # NaN never fails, as in dive
+            message = (
+                f"too many bytes wasted relative to the user bytes ({_pct(x)} > "
+                f"{_pct(b.user_wasted_percent)})"
+                if fail
+                else f"user wasted {_pct(x)}"
             )
+            out.append(_verdict(CS303, fail, message, repr(x), b.user_wasted_percent, settings))
         return out
 
     @staticmethod
