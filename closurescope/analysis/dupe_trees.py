@@ -29,10 +29,14 @@ def _name(path: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TreeGroup:
-    """Directories with identical whole content; only maximal ones are listed in ``paths``.
+    """Directories with identical whole content that survive the bigger groups' removals.
 
-    ``keep`` is the first copy in tree order among ALL equal directories; it may lie inside
-    a larger duplicate tree (then it is not in ``paths``), and survives when that one is kept.
+    Groups are decided biggest first: a bigger group keeps one copy and removes the others,
+    so a smaller group counts only the copies left outside the removed trees (``paths``:
+    these survivors, ``keep`` first). A copy inside a kept tree can still be redundant
+    (``opt/app/perl-base`` beside ``opt/app/runtime/perl-base`` once the runtime tree is
+    kept), a copy inside a removed tree is gone with it. So the removed trees never overlap
+    and their bytes add up. ``rmlint -D`` reports the same groups.
     """
 
     digest: str
@@ -40,6 +44,7 @@ class TreeGroup:
     """Bytes of one copy."""
     files: int
     paths: tuple[str, ...]
+    """The surviving copies in tree order; ``keep`` is the first."""
     keep: str
     redundant: tuple[str, ...]
 
@@ -64,31 +69,44 @@ def _classes(
     return {h: sorted(p, key=path_key) for h, p in by_hash.items() if len(p) > 1}
 
 
+def _inside(path: str, removed: set[str]) -> bool:
+    """True when ``path`` lies strictly below one of the ``removed`` directories."""
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        if path in removed:
+            return True
+    return False
+
+
 def duplicate_trees(
     tree: FileTree, index: DirIndex, ignore: Iterable[str] = (), *, symlink_only: bool = False
 ) -> tuple[TreeGroup, ...]:
-    """Maximal duplicate directory trees (no parent that is itself in a duplicate group).
+    """Duplicate directory trees, decided biggest first (see TreeGroup).
 
-    Directories freeing no bytes are left out, unless ``symlink_only`` asks for those made
-    of symlinks too (what ``rmlint -D``, which sees a link as a small file, reports).
-    Sorted by reclaimable bytes (largest first), then by the first path.
+    A directory holding a copy of another group's directory holds more entries, so
+    deciding the groups by falling entry count settles every containing group before the
+    groups inside it. Directories freeing no bytes are left out, unless ``symlink_only``
+    asks for those made of symlinks too (what ``rmlint -D``, which sees a link as a small
+    file, reports). Sorted by reclaimable bytes (largest first), then by the first path.
     """
     del tree  # the index holds everything needed; the tree is the caller's context
     classes = _classes(index, tuple(ignore), symlink_only)
-    in_group = {p for members in classes.values() for p in members}
+    order = sorted(classes.items(), key=lambda kv: (-index.entries[kv[1][0]], path_key(kv[1][0])))
+    removed: set[str] = set()
     groups: list[TreeGroup] = []
-    for digest, members in classes.items():
-        maximal = [m for m in members if _parent(m) not in in_group]
-        keep = members[0]
-        redundant = tuple(m for m in maximal if m != keep)
-        if not redundant:
+    for digest, members in order:
+        survivors = [m for m in members if not _inside(m, removed)]
+        if len(survivors) < 2:
             continue
+        keep = survivors[0]
+        redundant = tuple(survivors[1:])
+        removed.update(redundant)
         groups.append(
             TreeGroup(
                 digest=digest,
                 size=index.bytes[keep],
                 files=index.files[keep],
-                paths=tuple(maximal),
+                paths=tuple(survivors),
                 keep=keep,
                 redundant=redundant,
             )

@@ -45,6 +45,8 @@ class DirIndex:
     """Directory path → number of regular files (and hardlinks) below it."""
     links: Mapping[str, int]
     """Directory path → number of symlinks below it."""
+    entries: Mapping[str, int]
+    """Directory path → number of entries of every kind below it (not counting itself)."""
 
 
 def _content(entry: FileEntry, tree: FileTree, hashes: Mapping[str, str]) -> str:
@@ -73,36 +75,53 @@ def index_tree(tree: FileTree, top: str = "") -> DirIndex:
     sizes: dict[str, int] = {}
     counts: dict[str, int] = {}
     links: dict[str, int] = {}
+    entries: dict[str, int] = {}
     dirs = [e.path for e in tree.walk(top) if e.kind is FileKind.DIR]
     dirs.reverse()
     dirs.append(top)
+    get = tree.get
+    blake2b = hashlib.blake2b
+    DIR, FILE, HARDLINK, SYMLINK = FileKind.DIR, FileKind.FILE, FileKind.HARDLINK, FileKind.SYMLINK
     for path in dirs:
-        h = hashlib.blake2b(digest_size=16)
+        records: list[str] = []
         total = 0
         count = 0
         nlinks = 0
+        below = 0
         for child_path in tree.children(path):
-            child = tree.get(child_path)
+            child = get(child_path)
             if child is None:  # pragma: no cover - the children index is built from entries
                 continue
             kind = child.kind
-            record = f"{child.name}\0{kind.value}\0{child.mode & 0o7777:o}\0"
-            h.update(record.encode("utf-8", "surrogateescape"))
-            h.update(_content(child, tree, hashes).encode("utf-8", "surrogateescape"))
-            h.update(b"\n")
-            if kind is FileKind.DIR:
+            below += 1
+            if kind is DIR:
+                content = hashes[child_path]
                 total += sizes[child_path]
                 count += counts[child_path]
                 nlinks += links[child_path]
-            elif kind is FileKind.FILE:
-                total += child.size
+                below += entries[child_path]
+            elif kind is FILE:
+                size = child.size
+                if size == 0:
+                    content = "0:"
+                elif child.digest is None:
+                    content = f"{size}:unique:{child_path}"
+                else:
+                    content = f"{size}:{child.digest}"
+                total += size
                 count += 1
-            elif kind is FileKind.HARDLINK:
-                count += 1
-            elif kind is FileKind.SYMLINK:
-                nlinks += 1
-        hashes[path] = h.hexdigest()
+            else:
+                content = _content(child, tree, hashes)
+                if kind is HARDLINK:
+                    count += 1
+                elif kind is SYMLINK:
+                    nlinks += 1
+            name = child_path.rsplit("/", 1)[-1]
+            records.append(f"{name}\0{kind.value}\0{child.mode & 0o7777:o}\0{content}\n")
+        data = "".join(records).encode("utf-8", "surrogateescape")
+        hashes[path] = blake2b(data, digest_size=16).hexdigest()
         sizes[path] = total
         counts[path] = count
         links[path] = nlinks
-    return DirIndex(hashes=hashes, bytes=sizes, files=counts, links=links)
+        entries[path] = below
+    return DirIndex(hashes=hashes, bytes=sizes, files=counts, links=links, entries=entries)

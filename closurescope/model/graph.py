@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from closurescope.model.component import Component
 from closurescope.model.ids import NodeId
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class _NoData(dict[str, object]):
@@ -49,17 +51,20 @@ def _no_data() -> _NoData:
     return _NO_DATA
 
 
-if TYPE_CHECKING:
-    _DiGraph = nx.DiGraph[NodeId]
-else:
-    _DiGraph = nx.DiGraph
+@cache
+def _graph_class() -> type[nx.DiGraph[NodeId]]:
+    """networkx.DiGraph whose nodes and edges all share one empty attribute dict.
 
+    Made on first use: networkx is imported only when a graph is built (about 0.1 s), so
+    commands that need only files (``closurescope dupes`` on a directory) never pay for it.
+    """
+    import networkx
 
-class _Graph(_DiGraph):
-    """networkx.DiGraph whose nodes and edges all share one empty attribute dict."""
+    class _Graph(networkx.DiGraph):  # type: ignore[type-arg]
+        node_attr_dict_factory = staticmethod(_no_data)
+        edge_attr_dict_factory = staticmethod(_no_data)
 
-    node_attr_dict_factory = staticmethod(_no_data)
-    edge_attr_dict_factory = staticmethod(_no_data)
+    return _Graph
 
 
 class GraphIntegrityError(ValueError):
@@ -197,6 +202,8 @@ class DepGraph:
 
     def shortest_path(self, source: NodeId, target: NodeId) -> tuple[NodeId, ...] | None:
         """One shortest dependency chain from ``source`` to ``target``, or None."""
+        import networkx as nx
+
         try:
             path: list[NodeId] = nx.shortest_path(self._g, source, target)
         except (nx.NetworkXNoPath, nx.NodeNotFound):
@@ -205,6 +212,8 @@ class DepGraph:
 
     def transitive_reduction(self) -> DepGraph:
         """The smallest graph with the same reachability (for drawing)."""
+        import networkx as nx
+
         red: nx.DiGraph[NodeId] = nx.transitive_reduction(self._g)
         red.add_nodes_from(self._g.nodes)
         ev = {k: v for k, v in self._evidence.items() if red.has_edge(*k)}
@@ -276,7 +285,9 @@ class DepGraphBuilder:
             if not present >= targets:
                 dst = min(d for d in targets if d not in components)
                 raise GraphIntegrityError(f"{src} references {dst}, which is not in the set")
-        graph: nx.DiGraph[NodeId] = _Graph()
+        import networkx as nx
+
+        graph: nx.DiGraph[NodeId] = _graph_class()()
         graph.add_nodes_from(sorted(components))
         # One generator, no list of 1.25 M pairs; same insertion order as before (sorted).
         graph.add_edges_from((src, dst) for src in sources for dst in sorted(self._edges[src]))

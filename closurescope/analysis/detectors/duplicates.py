@@ -2,7 +2,7 @@
 CS204 duplicate-files, from one Merkle index of the Closure's file tree.
 
 Findings are layered so that each byte is explained once: recursion first, then dirlinks,
-then maximal duplicate trees whose redundant copies are not already reclaimed, then
+then duplicate trees (biggest first) whose redundant copies are not already reclaimed, then
 duplicate-file groups over the files that would remain after those fixes.
 """
 
@@ -77,11 +77,12 @@ DUPLICATE_FILES = Rule(
 DUPLICATE_TREES = Rule(
     id="CS205",
     name="duplicate-trees",
-    summary="Whole directory trees stored twice or more (maximal trees only).",
+    summary="Whole directory trees stored twice or more.",
     help=(
         "Directories whose whole content (names, kinds, modes, file contents, link targets) "
-        "is identical. Only maximal trees are reported: a tree inside a larger duplicate tree "
-        "is part of that finding (like `rmlint -D -j`). Reclaimable bytes: size × (copies − 1)."
+        "is identical, decided biggest first (like `rmlint -D -j`): a copy inside a removed "
+        "tree goes with it, a copy inside the kept tree still counts. Reclaimable bytes: "
+        "size × (copies − 1)."
     ),
     severity=Severity.WARNING,
     scope="files",

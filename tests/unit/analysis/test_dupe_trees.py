@@ -47,7 +47,7 @@ def _pkg(root: Path, payload: bytes) -> None:
     _write(root / "sub" / "f3", payload[:1000])
 
 
-def test_maximal_trees_only_with_keeper_inside_a_larger_copy(tmp_path: Path) -> None:
+def test_copies_inside_removed_trees_are_gone_with_them(tmp_path: Path) -> None:
     payload = os.urandom(20_000)
     for top in ("a", "b", "c"):
         _pkg(tmp_path / top / "x", payload)
@@ -58,13 +58,35 @@ def test_maximal_trees_only_with_keeper_inside_a_larger_copy(tmp_path: Path) -> 
     groups = duplicate_trees(tree, index_tree(tree))
     assert [(g.keep, g.paths, g.redundant) for g in groups] == [
         ("a/x", ("a/x", "b/x", "c/x"), ("b/x", "c/x")),
-        ("a/x/sub", ("d/sub",), ("d/sub",)),
+        ("a/x/sub", ("a/x/sub", "d/sub"), ("d/sub",)),  # b/x/sub, c/x/sub go with b/x, c/x
     ]
     x, sub = groups
     assert x.size == 20_000 + 12 + 1000
     assert x.files == 3
     assert x.reclaimable == 2 * x.size
     assert sub.reclaimable == 1000
+
+
+def test_a_copy_inside_the_kept_tree_can_still_be_redundant(tmp_path: Path) -> None:
+    # rmlint -D's case: runtime == lib (one goes), and perl-base exists three times: inside
+    # both (the one in the removed tree goes with it) and alone; two survive, one is spare.
+    payload = os.urandom(30_000)
+    for top in ("opt/runtime", "usr/lib"):
+        _pkg(tmp_path / top / "perl-base", payload)
+        _write(tmp_path / top / "libc.so", b"libc" * 100)
+    _pkg(tmp_path / "opt/perl-base", payload)
+    tree = tree_from_dir(tmp_path)
+    groups = duplicate_trees(tree, index_tree(tree))
+    assert [(g.keep, g.paths, g.redundant) for g in groups] == [
+        ("opt/runtime", ("opt/runtime", "usr/lib"), ("usr/lib",)),
+        ("opt/perl-base", ("opt/perl-base", "opt/runtime/perl-base"), ("opt/runtime/perl-base",)),
+    ]
+    runtime, perl = groups
+    assert runtime.reclaimable == 30_000 + 12 + 1000 + 400
+    assert perl.reclaimable == 30_000 + 12 + 1000
+    # the removed trees never overlap, so their bytes add up to what removing them frees
+    removed = [p for g in groups for p in g.redundant]
+    assert not any(a != b and b.startswith(a + "/") for a in removed for b in removed)
 
 
 def test_names_and_modes_are_part_of_equality(tmp_path: Path) -> None:
@@ -80,7 +102,7 @@ def test_names_and_modes_are_part_of_equality(tmp_path: Path) -> None:
     # only `twin` equals `a` whole; the sub/ dirs of the others are still equal to a/sub
     assert [(g.keep, g.paths) for g in groups] == [
         ("a", ("a", "twin")),
-        ("a/sub", ("chmodded/sub", "renamed/sub")),
+        ("a/sub", ("a/sub", "chmodded/sub", "renamed/sub")),
     ]
 
 

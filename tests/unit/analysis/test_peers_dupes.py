@@ -19,16 +19,18 @@ Flags chosen so that the peers' semantics equal ours, and what is left:
   default ``-@`` would compare two links with the same target text as duplicate files).
   rmlint may keep a different name of a hardlinked inode, so names are mapped to the
   inode's first name before comparing.
-- ``rmlint -T df,dd -D -j --hidden -L``: duplicate directories honouring the layout.
-  Residual difference, exact: rmlint counts an empty file in its directory's file count but
-  never as a duplicate, so a directory holding an empty file anywhere below it is never a
-  duplicate directory for rmlint; it reports the largest duplicate subtrees without empty
-  files instead. Our trees compare names too, so empty files are ordinary entries. And
-  ``-D`` turns on ``-@``: a symlink is a small file holding its target text, so directories
-  made only of symlinks (Debian's ``etc/rc0.d`` = ``etc/rc6.d``, ``zoneinfo/US`` =
-  ``zoneinfo/right/US``, the ``locale/*/LC_TIME`` dirs) are duplicate directories for
-  rmlint; we skip trees that free no bytes unless asked (``symlink_only=True``). The test
-  asks for them, projects our groups onto the empty-file rule and requires equality.
+- ``rmlint -T df,dd -D -j --hidden -L``: duplicate directories honouring the layout. The
+  residual differences are exact and modelled in ``tests/peers.py`` (``rmlint_dirs``): an
+  empty file or a dangling symlink below a directory keeps rmlint from calling it a
+  duplicate (it reports the largest duplicate subtrees without them), and ``-D`` turns on
+  ``-@`` (a symlink is a small file holding its target text), so symlink-only directories
+  count. Nested groups are decided biggest first by both: a copy inside a kept tree still
+  counts, a copy inside a removed one is gone with it.
+
+Besides the tree built here, the comparison runs on the Debian minbase rootfs and on
+"minbase plus copies" (``benchmarks/minbase_copies.sh``: a dereferenced zoneinfo, copied
+library trees nested in each other, a materialised ``posix/posix/…`` chain) when
+``make minbase`` has built it.
 """
 
 from __future__ import annotations
@@ -44,11 +46,12 @@ import pytest
 
 from closurescope.analysis.dupe_trees import duplicate_trees
 from closurescope.analysis.dupes import duplicate_files
-from closurescope.analysis.merkle import DirIndex, index_tree, path_key
+from closurescope.analysis.merkle import index_tree
 from closurescope.loaders import load
 from closurescope.model import FileKind, FileTree
 
 from ...conftest import ROOT, have
+from ...peers import rmlint_dirs, with_hardlink_names
 
 pytestmark = [
     pytest.mark.needs_tools,
@@ -56,6 +59,7 @@ pytestmark = [
 ]
 
 MINBASE = ROOT / "benchmarks" / "_work" / "minbase-bookworm"
+COPIES_SCRIPT = ROOT / "benchmarks" / "minbase_copies.sh"
 Groups = set[frozenset[str]]
 
 
@@ -120,17 +124,6 @@ def _canonical(tree: FileTree, path: str) -> str:
     return path
 
 
-def _ours_with_hardlink_names(tree: FileTree) -> Groups:
-    names: dict[str, list[str]] = collections.defaultdict(list)
-    for entry in tree.walk():
-        if entry.kind is FileKind.HARDLINK and entry.link_target:
-            names[entry.link_target].append(entry.path)
-    return {
-        frozenset(p for path in g.paths for p in (path, *names.get(path, ())))
-        for g in duplicate_files(tree)
-    }
-
-
 def _jdupes(root: Path) -> Groups:
     out = subprocess.run(
         ["jdupes", "-r", "-q", str(root)], capture_output=True, text=True, check=True
@@ -171,7 +164,7 @@ def _roots(real_tree: tuple[Path, FileTree]) -> list[tuple[Path, FileTree]]:
 
 def test_duplicate_files_equal_jdupes(real_tree: tuple[Path, FileTree]) -> None:
     for root, tree in _roots(real_tree):
-        ours = _ours_with_hardlink_names(tree)
+        ours = with_hardlink_names(tree)
         assert len(ours) > 20
         assert ours == _jdupes(root), root
 
@@ -187,30 +180,13 @@ def test_duplicate_files_equal_rmlint(real_tree: tuple[Path, FileTree], tmp_path
         assert ours == theirs, root
 
 
-def _has_empty_file(tree: FileTree, top: str) -> bool:
-    return any(e.kind is FileKind.FILE and e.size == 0 for e in tree.walk(top))
-
-
-def _project_without_empty(tree: FileTree, index: DirIndex) -> Groups:
-    """Our maximal groups, each replaced by its largest subtrees free of empty files."""
-    out: Groups = set()
-    for group in duplicate_trees(tree, index, symlink_only=True):
-        members = sorted({group.keep, *group.paths}, key=path_key)
-        stack = [""]
-        while stack:
-            rel = stack.pop()
-            here = [f"{m}/{rel}" if rel else m for m in members]
-            if index.bytes[here[0]] == 0 and index.links[here[0]] == 0:
-                continue
-            if not _has_empty_file(tree, here[0]):
-                out.add(frozenset(here))
-                continue
-            for child in tree.children(here[0]):
-                entry = tree.get(child)
-                if entry is not None and entry.kind is FileKind.DIR:
-                    name = entry.name
-                    stack.append(f"{rel}/{name}" if rel else name)
-    return out
+@pytest.fixture(scope="module")
+def minbase_copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not MINBASE.is_dir():
+        pytest.skip("run `make minbase` once to build the minbase rootfs")
+    dst = tmp_path_factory.mktemp("copies") / "root"
+    subprocess.run(["sh", str(COPIES_SCRIPT), str(MINBASE), str(dst)], check=True)
+    return dst
 
 
 def test_duplicate_trees_equal_rmlint_D_j_on_minbase(tmp_path: Path) -> None:
@@ -222,7 +198,28 @@ def test_duplicate_trees_equal_rmlint_D_j_on_minbase(tmp_path: Path) -> None:
     records = _rmlint(MINBASE, tmp_path, "-T", "df,dd", "-D", "-j")
     theirs = {frozenset(p) for p in _group(records, "duplicate_dir", MINBASE).values()}
     assert frozenset({"etc/rc0.d", "etc/rc6.d"}) in theirs  # … but symlink-only twins
-    assert _project_without_empty(tree, index) == theirs
+    assert rmlint_dirs(MINBASE, tree) == theirs
+
+
+def test_duplicate_trees_equal_rmlint_D_j_on_minbase_with_copies(
+    minbase_copies: Path, tmp_path: Path
+) -> None:
+    root = minbase_copies
+    tree = _load(root)
+    ours = {frozenset(g.paths) for g in duplicate_trees(tree, index_tree(tree))}
+    assert frozenset({"opt/app/runtime", "usr/lib/x86_64-linux-gnu"}) in ours
+    # perl-base exists three times; the copy inside the removed usr/lib tree goes with it
+    assert frozenset({"opt/app/perl-base", "opt/app/runtime/perl-base"}) in ours
+    records = _rmlint(root, tmp_path, "-T", "df,dd", "-D", "-j")
+    theirs = {frozenset(p) for p in _group(records, "duplicate_dir", root).values()}
+    assert len(theirs) > 30
+    assert rmlint_dirs(root, tree) == theirs
+
+
+def test_duplicate_files_equal_jdupes_on_minbase_with_copies(minbase_copies: Path) -> None:
+    ours = with_hardlink_names(_load(minbase_copies))
+    assert len(ours) > 4000
+    assert ours == _jdupes(minbase_copies)
 
 
 def test_duplicate_trees_equal_rmlint_D_j(real_tree: tuple[Path, FileTree], tmp_path: Path) -> None:
@@ -236,4 +233,4 @@ def test_duplicate_trees_equal_rmlint_D_j(real_tree: tuple[Path, FileTree], tmp_
     # the documented residual difference, on the deliberate case:
     assert frozenset({"srv/pkg-a", "srv/pkg-b"}) not in theirs
     assert frozenset({"srv/pkg-a/data", "srv/pkg-b/data"}) in theirs
-    assert _project_without_empty(tree, index) == theirs
+    assert rmlint_dirs(root, tree) == theirs
