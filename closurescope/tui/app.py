@@ -2,6 +2,11 @@
 
 Views: ``1`` closure browser, ``2`` files (when the input has files), ``3`` findings, ``4``
 /etc (when the /etc analysis ran). ``?`` help, ``t`` light/dark theme, ``q`` quit.
+
+Every screen, the modals (search, why-depends, help) included, is installed once and
+composed right after the first frame (``_compose_ahead``), so no key composes, mounts or
+removes a screen: on the 2-core build VM that was 20-60 ms of a view's first show and of
+every modal (benchmarks/README.md, section "TUI").
 """
 
 from __future__ import annotations
@@ -22,10 +27,15 @@ from closurescope.tui.screens.etc import EtcScreen
 from closurescope.tui.screens.files import FilesScreen
 from closurescope.tui.screens.findings import FindingsScreen
 from closurescope.tui.screens.help import HelpScreen
+from closurescope.tui.screens.search import SearchScreen
+from closurescope.tui.screens.why import WhyScreen
 from closurescope.tui.view import FilesIndex, etc_view
 
 VIEWS = {"browse": "Browse", "files": "Files", "findings": "Findings", "etc": "/etc"}
 """View names (screen names) and their tab labels, in key order 1-4."""
+MODALS = ("search", "why", "help")
+"""The modal screens' names (installed once, like the views)."""
+MODAL_TYPES = (SearchScreen, WhyScreen, HelpScreen)
 SYNC_INDEX_LIMIT = 20_000
 """File trees up to this many entries are indexed before the first screen, bigger ones in a
 worker thread after it (the files view opens when the index is ready)."""
@@ -82,12 +92,16 @@ class ClosurescopeApp(App[None]):
         self.install_screen(FindingsScreen(self.closure, self.result), "findings")
         if self.etc is not None:
             self.install_screen(EtcScreen(self.etc, has_files=self.has_files), "etc")
+        self.install_screen(SearchScreen(self.closure.graph), "search")
+        self.install_screen(WhyScreen(self.closure.graph, None, self.result.sizes), "why")
+        self.install_screen(HelpScreen(), "help")
         self._title_views()
         self.push_screen("browse")
         settle_heap(collect=True)
         if self.closure.files is not None and self.files_index is None:
             # after the first frame: the thread would otherwise slow the first paint down
             self.call_after_refresh(self._build_files_index)
+        self.call_after_refresh(self._compose_ahead, "files", "findings", "etc", *MODALS)
 
     def on_unmount(self) -> None:
         """Give the frozen objects back to the garbage collector (see ``settle_heap``)."""
@@ -111,11 +125,26 @@ class ClosurescopeApp(App[None]):
         index.precompute()
         self.call_from_thread(self._files_index_ready, index)
 
+    def _compose_ahead(self, *names: str) -> None:
+        # Push every installed screen not yet composed, then pop them all in the same
+        # call: each composes, mounts and lays itself out in the background, and no frame
+        # shows them (only the current screen paints). The browser repaints once.
+        pending = [
+            name
+            for name in names
+            if self.is_screen_installed(name) and not self.get_screen(name).is_running
+        ]
+        for name in pending:
+            self.push_screen(name)
+        for _ in pending:
+            self.pop_screen()
+
     def _files_index_ready(self, index: FilesIndex) -> None:
         self.files_index = index
         settle_heap(collect=False)
         self.install_screen(FilesScreen(self.closure, self.result, index), "files")
         self._title_views()
+        self.call_after_refresh(self._compose_ahead, "files")
         if self._pending_view == "files":
             self._pending_view = None
             self.action_view("files")
@@ -129,7 +158,7 @@ class ClosurescopeApp(App[None]):
         if not self.is_screen_installed(name):
             self.notify(f"no {name} view for this input", timeout=2)
             return
-        if isinstance(self.screen, HelpScreen):
+        while isinstance(self.screen, MODAL_TYPES):
             self.pop_screen()
         if self.screen is not self.get_screen(name):
             self.switch_screen(name)
@@ -144,7 +173,10 @@ class ClosurescopeApp(App[None]):
             ("lists", list(_list_bindings())),
             ("everywhere", list(self.BINDINGS)),
         ]
-        self.push_screen(HelpScreen(groups))
+        help_screen = self.get_screen("help")
+        assert isinstance(help_screen, HelpScreen)
+        help_screen.prepare(groups)
+        self.push_screen(help_screen)
 
     def action_toggle_theme(self) -> None:
         """Switch between the dark and the light theme."""

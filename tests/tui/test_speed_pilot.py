@@ -2,7 +2,9 @@
 
 KeyBar stands in for Textual's Footer (same keys, one line, clicks press keys); the app
 freezes its finished data out of the garbage collector while it runs and gives it back on
-exit; modal backdrops are opaque; every sort order's ranks exist once the workers are done.
+exit; modal backdrops are opaque; every sort order's ranks exist once the workers are done;
+every screen, the modals included, is composed once, right after the first frame, and
+reused; moving and entering in the browser repaints the lists without a layout.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import gc
 
 import pytest
 from textual.screen import ModalScreen
+from textual.widgets import Input
 
 from closurescope.tui import make_app
 from closurescope.tui.screens.browse import BrowseScreen
 from closurescope.tui.screens.help import HelpScreen
+from closurescope.tui.screens.search import SearchScreen
 from closurescope.tui.view import SortOrder
 from closurescope.tui.widgets.key_bar import KeyBar
+from closurescope.tui.widgets.path_list import PathList
 from tests.tui.tui_data import small_graph_closure, small_result, sync
 
 pytestmark = pytest.mark.tui
@@ -112,3 +117,69 @@ async def test_modals_opaque_and_every_sort_rank_ready() -> None:
             assert modal.styles.background.a == 1
             await pilot.press("escape")
             await pilot.pause()
+
+
+@sync
+async def test_every_screen_composed_once_and_reused() -> None:
+    """After the first frame every view and modal is composed; keys only push and switch."""
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure, etc=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        names = ["browse", "files", "findings", "etc", "search", "why", "help"]
+        screens = {name: app.get_screen(name) for name in names}
+        assert all(screen.is_running for screen in screens.values())
+        assert app.screen is screens["browse"]
+        sizes = {name: len(list(s.walk_children())) for name, s in screens.items()}
+        keys = ["slash", "escape", "w", "escape", "question_mark", "escape", "3", "1", "2", "4"]
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen in screens.values()
+        assert {name: app.get_screen(name) for name in names} == screens
+        assert {name: len(list(s.walk_children())) for name, s in screens.items()} == sizes
+
+
+@sync
+async def test_search_starts_empty_each_time() -> None:
+    """The reused search screen forgets the previous query."""
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"zzz", "escape", "slash")
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        assert search.query_one(Input).value == ""
+        assert len(search.query_one("#search-results", PathList).rows) == len(closure.graph)
+
+
+@sync
+async def test_browsing_repaints_without_a_layout() -> None:
+    """→ ← ↓ r PgDn End Home change rows, titles and details, never the screen's layout."""
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BrowseScreen)
+        layouts = 0
+        refresh_layout = screen._refresh_layout
+
+        def counted(*args: object, **kwargs: object) -> None:
+            nonlocal layouts
+            layouts += 1
+            refresh_layout(*args, **kwargs)  # type: ignore[arg-type]
+
+        screen._refresh_layout = counted  # type: ignore[method-assign]
+        current = screen.query_one("#current", PathList)
+        before = current.rows
+        await pilot.press("right", "down", "right", "left", "pagedown", "end", "home", "r")
+        await pilot.pause()
+        assert current.rows is not before  # the rows did change
+        assert screen.levels[0].parent is None
+        assert layouts == 0

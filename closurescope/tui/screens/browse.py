@@ -347,13 +347,19 @@ class BrowseScreen(Screen[None]):
             if node is not None:
                 self.jump_to(node)
 
-        self.app.push_screen(SearchScreen(self.graph, self._search_candidates()), done)
+        search = self.app.get_screen("search")
+        assert isinstance(search, SearchScreen)
+        search.prepare(self._search_candidates())
+        self.app.push_screen(search, done)
 
     def action_why(self) -> None:
         """Every chain from the roots to the highlighted node (capped)."""
         node = self.selected
         if node is not None:
-            self.app.push_screen(WhyScreen(self.graph, node, self.sizes))
+            why = self.app.get_screen("why")
+            assert isinstance(why, WhyScreen)
+            why.prepare(node)
+            self.app.push_screen(why)
 
     def action_copy(self) -> None:
         """Copy the highlighted store path (OSC 52) and say so."""

@@ -1,4 +1,8 @@
-"""The help modal: generated from the bindings of the screen below and of the App (``?``)."""
+"""The help modal: generated from the bindings of the screen below and of the App (``?``).
+
+Installed once and composed after the first frame: ``?`` gives it the keys of the view it
+opens over (``prepare``) and pushes it.
+"""
 
 from __future__ import annotations
 
@@ -51,9 +55,17 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close"),
     ]
 
-    def __init__(self, groups: list[tuple[str, list[BindingType]]]) -> None:
+    def __init__(self, groups: list[tuple[str, list[BindingType]]] | None = None) -> None:
         super().__init__(name="help")
+        self.groups = groups or []
+
+    def prepare(self, groups: list[tuple[str, list[BindingType]]]) -> None:
+        """List the keys of ``groups`` (a heading and its bindings each; before each push)."""
         self.groups = groups
+        if self.is_mounted:
+            keys = self.query_one("#help-keys", PathList)
+            keys.set_rows(RowList(binding_rows(groups)))
+            keys.focus()
 
     def compose(self) -> ComposeResult:
         """A title over the key list."""

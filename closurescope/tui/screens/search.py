@@ -1,4 +1,8 @@
-"""The search modal: fuzzy search over every component name (``/`` in the browser)."""
+"""The search modal: fuzzy search over every component name (``/`` in the browser).
+
+Installed once and composed after the first frame (see ``ClosurescopeApp.on_mount``): ``/``
+resets it (``prepare``) and pushes it, so no key composes or mounts it.
+"""
 
 from __future__ import annotations
 
@@ -27,13 +31,23 @@ class SearchScreen(ModalScreen[NodeId | None]):
         Binding("down", "to_results", "Results", show=False),
     ]
 
-    def __init__(self, graph: DepGraph, candidates: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, graph: DepGraph, candidates: Sequence[tuple[str, str]] = ()) -> None:
         super().__init__(name="search")
         self.graph = graph
         self.candidates = candidates
         """``(node id, name)`` of every component, sorted by name."""
         self._last: tuple[str, list[tuple[str, str]]] = ("", list(candidates))
         """The previous query and everything it matched: a longer query only narrows it."""
+
+    def prepare(self, candidates: Sequence[tuple[str, str]]) -> None:
+        """Start again from an empty query over ``candidates`` (before each push)."""
+        self.candidates = candidates
+        if self.is_mounted:
+            search_input = self.query_one(Input)
+            with search_input.prevent(Input.Changed):
+                search_input.value = ""
+            self._update("")
+            search_input.focus()
 
     def compose(self) -> ComposeResult:
         """An input over the result list."""

@@ -1,7 +1,8 @@
 """The why-depends modal: every chain from the roots to one node, capped (``w``).
 
 Like nix-tree, the enumeration is capped (``closurescope.analysis.why.why_depends``'s
-``limit``) and the cap is shown, so a 12,000-path closure cannot hang the UI.
+``limit``) and the cap is shown, so a 12,000-path closure cannot hang the UI. Installed once
+and composed after the first frame: ``w`` sets its node (``prepare``) and pushes it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -19,7 +20,7 @@ from textual.widgets import Label
 from closurescope.analysis.result import NodeSizes
 from closurescope.model import DepGraph, NodeId
 from closurescope.tui.widgets.details import Details
-from closurescope.tui.widgets.path_list import LazyRows, PathList, Row
+from closurescope.tui.widgets.path_list import EMPTY, LazyRows, PathList, Row
 from closurescope.units import format_size
 
 WHY_LIMIT = 1000
@@ -37,7 +38,7 @@ class WhyScreen(ModalScreen[None]):
     def __init__(
         self,
         graph: DepGraph,
-        node: NodeId,
+        node: NodeId | None,
         sizes: Mapping[NodeId, NodeSizes],
         limit: int = WHY_LIMIT,
     ) -> None:
@@ -51,34 +52,63 @@ class WhyScreen(ModalScreen[None]):
         self.truncated = False
         self.ready = False
         """False until the chains are enumerated (in a thread: big closures take a while)."""
+        self._asked = 0
+        """Bumped by ``prepare``: a late answer about an earlier node is dropped."""
 
     def _node_name(self, node: NodeId) -> str:
         return self.graph.component(node).name
 
+    def _title(self, count: str) -> str:
+        name = self._node_name(self.node) if self.node is not None else "…"
+        return f"Why is {name} in the closure? {count}"
+
     def compose(self) -> ComposeResult:
         """A title, the chains, and the highlighted chain one node a line."""
-        name = self._node_name(self.node)
         with Vertical(id="why-dialog", classes="dialog"):
-            yield Label(f"Why is {name} in the closure? …", classes="title", id="why-title")
+            yield Label(self._title("…"), classes="title", id="why-title")
             yield PathList(cell_widths=(3,), id="why-chains", empty_text="enumerating chains…")
             yield Details(id="why-details")
 
+    def prepare(self, node: NodeId) -> None:
+        """Forget the previous node's chains and ask about ``node`` (before each push)."""
+        self.node = node
+        self.chains, self.total, self.truncated, self.ready = (), None, False, False
+        self._asked += 1
+        if self.is_mounted:
+            self.query_one("#why-title", Label).update(self._title("…"))
+            chain_list = self.query_one("#why-chains", PathList)
+            chain_list.empty_text = "enumerating chains…"
+            chain_list.set_rows(EMPTY)
+            self.query_one("#why-details", Details).show("")
+
     def on_mount(self) -> None:
-        """Focus the list and enumerate the chains off the UI thread."""
+        """Focus the list."""
         self.query_one("#why-chains", PathList).focus()
-        self.call_after_refresh(self._enumerate)  # paint the dialog first, then work
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Shown: enumerate the chains off the UI thread, once the dialog is painted."""
+        if self.node is not None and not self.ready:
+            self.call_after_refresh(self._enumerate, self.node, self._asked)
 
     @work(thread=True, exclusive=True)
-    def _enumerate(self) -> None:
+    def _enumerate(self, node: NodeId, asked: int) -> None:
         from closurescope.analysis.why import why_depends
 
-        found = why_depends(self.graph, self.node, limit=self.limit)
+        found = why_depends(self.graph, node, limit=self.limit)
         chains = tuple(tuple(c) for c in found.chains)
-        self.app.call_from_thread(self._show_chains, chains, found.total, bool(found.truncated))
+        self.app.call_from_thread(
+            self._show_chains, asked, chains, found.total, bool(found.truncated)
+        )
 
     def _show_chains(
-        self, chains: tuple[tuple[NodeId, ...], ...], total: int | None, truncated: bool
+        self,
+        asked: int,
+        chains: tuple[tuple[NodeId, ...], ...],
+        total: int | None,
+        truncated: bool,
     ) -> None:
+        if asked != self._asked or self.node is None:
+            return
         self.chains, self.total, self.truncated = chains, total, truncated
         self.ready = True
         shown = len(chains)
@@ -86,8 +116,7 @@ class WhyScreen(ModalScreen[None]):
             count = f"{shown} chains shown, capped at {self.limit} (of {total or 'more'})"
         else:
             count = f"{shown} chain{'s' if shown != 1 else ''}"
-        name = self._node_name(self.node)
-        self.query_one("#why-title", Label).update(f"Why is {name} in the closure? {count}")
+        self.query_one("#why-title", Label).update(self._title(count))
 
         def row(key: str) -> Row:
             chain = chains[int(key)]
@@ -101,6 +130,8 @@ class WhyScreen(ModalScreen[None]):
 
     def _show(self, index: int) -> None:
         details = self.query_one("#why-details", Details)
+        if self.node is None:
+            return
         if not self.chains:
             details.show(self._node_name(self.node), [("", "is a root: nothing leads to it")])
             return

@@ -3,6 +3,13 @@
 Rows come from a RowSource (``len()`` and ``row(i)``), so a list of 12,000 store paths or
 200,000 files costs nothing until a row scrolls into view. Each row is a marker, a label,
 right-aligned cells (sizes) and an optional size bar.
+
+The list scrolls itself (it keeps the first row shown, ``top``) and draws its own one-cell
+scrollbar in its last column, instead of being a Textual ScrollView: new rows, a move or a
+scroll only repaint the list. A ScrollView changes its virtual size with the rows, and a
+scrollbar that appears or goes away changes its width: both make Textual lay the whole
+screen out again and paint two to four frames for one key (``→`` in the browser replaces
+the rows of three lists; benchmarks/README.md, section "TUI").
 """
 
 from __future__ import annotations
@@ -15,10 +22,10 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from closurescope.tui.widgets.size_bar import bar_text
 
@@ -98,9 +105,20 @@ EMPTY: RowSource = RowList(())
 
 MIN_LABEL = 12
 """Fewest label cells a row keeps before it drops its size cells."""
+WHEEL_ROWS = 3
+"""Rows one step of the mouse wheel scrolls."""
 
 
-class PathList(ScrollView, can_focus=True):
+def thumb_span(top: int, height: int, total: int) -> tuple[int, int]:
+    """Scrollbar thumb ``(start, end)`` lines for rows ``top`` … ``top + height`` of ``total``."""
+    if total <= height or height <= 0:
+        return (0, height)
+    length = max(1, round(height * height / total))
+    start = round(top * (height - length) / max(1, total - height))
+    return (start, start + length)
+
+
+class PathList(Widget, can_focus=True):
     """A cursor over a virtual list of rows; posts Highlighted and Selected messages."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -120,14 +138,13 @@ class PathList(ScrollView, can_focus=True):
         "path-list--marker",
         "path-list--cell",
         "path-list--dim",
+        "path-list--scrollbar",
+        "path-list--scrollbar-thumb",
     }
 
     DEFAULT_CSS = """
     PathList {
         height: 1fr;
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-size-vertical: 1;
     }
     PathList > .path-list--cursor { background: $accent; color: $text; text-style: bold; }
     PathList > .path-list--cursor-blurred { background: $accent 40%; }
@@ -135,6 +152,8 @@ class PathList(ScrollView, can_focus=True):
     PathList > .path-list--marker { color: $warning; text-style: bold; }
     PathList > .path-list--cell { color: $text-muted; }
     PathList > .path-list--dim { color: $text-disabled; }
+    PathList > .path-list--scrollbar { background: $scrollbar-background; }
+    PathList > .path-list--scrollbar-thumb { background: $scrollbar; }
     """
 
     class Highlighted(Message):
@@ -181,9 +200,10 @@ class PathList(ScrollView, can_focus=True):
         self.bar_width = bar_width
         self.empty_text = empty_text
         self._cursor = 0
-        self.virtual_size = Size(0, len(rows))
+        self._top = 0
+        """Index of the first row shown."""
+        self._recentre = True
         self._styles: dict[str, Style] | None = None
-        self._width = 0
         """Component styles for this frame's lines (looked up once, not once per line)."""
 
     # -- data -------------------------------------------------------------------------------
@@ -198,6 +218,11 @@ class PathList(ScrollView, can_focus=True):
         return self._cursor
 
     @property
+    def top(self) -> int:
+        """Index of the first row shown."""
+        return self._top
+
+    @property
     def current(self) -> Row | None:
         """The highlighted row, or None for an empty list."""
         if not len(self._rows):
@@ -208,8 +233,8 @@ class PathList(ScrollView, can_focus=True):
         """Show ``rows`` with the cursor on ``cursor`` (clamped)."""
         self._rows = rows
         self._cursor = max(0, min(cursor, len(rows) - 1))
-        self.virtual_size = Size(0, len(rows))
-        self._scroll_cursor_visible(center=True)
+        self._top = self._centred_top()
+        self._recentre = not self.size.height  # not laid out yet: centre once it is
         self.refresh()
         if announce:
             self._announce()
@@ -221,9 +246,9 @@ class PathList(ScrollView, can_focus=True):
         index = max(0, min(index, len(self._rows) - 1))
         old = self._cursor
         self._cursor = index
-        self._scroll_cursor_visible()
-        self._refresh_row(old)
-        self._refresh_row(index)
+        if not self._scroll_cursor_visible():
+            self._refresh_row(old)
+            self._refresh_row(index)
         if announce and index != old:
             self._announce()
 
@@ -245,11 +270,11 @@ class PathList(ScrollView, can_focus=True):
 
     def action_page_up(self) -> None:
         """Move up one screenful."""
-        self.move_to(self._cursor - max(1, self.scrollable_content_region.height - 1))
+        self.move_to(self._cursor - max(1, self.size.height - 1))
 
     def action_page_down(self) -> None:
         """Move down one screenful."""
-        self.move_to(self._cursor + max(1, self.scrollable_content_region.height - 1))
+        self.move_to(self._cursor + max(1, self.size.height - 1))
 
     def action_first(self) -> None:
         """Move to the first row."""
@@ -275,22 +300,59 @@ class PathList(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        index = offset.y + round(self.scroll_offset.y)
+        height = self.size.height
+        if self._has_scrollbar() and offset.x == self.size.width - 1:
+            # the scrollbar: show the part of the list at that height
+            span = len(self._rows) - height
+            self._show_from(round(offset.y * span / max(1, height - 1)))
+            return
+        index = offset.y + self._top
         if 0 <= index < len(self._rows):
             self.focus()
             self.move_to(index)
             if event.chain >= 2:
                 self.action_select()
 
-    # -- rendering --------------------------------------------------------------------------
-    def _scroll_cursor_visible(self, *, center: bool = False) -> None:
-        width = max(1, self.size.width)
-        self.scroll_to_region(
-            Region(0, self._cursor, width, 1), animate=False, center=center, immediate=True
-        )
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        """The wheel scrolls the rows (the cursor stays on its row)."""
+        event.stop()
+        self._show_from(self._top + WHEEL_ROWS)
 
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        """The wheel scrolls the rows (the cursor stays on its row)."""
+        event.stop()
+        self._show_from(self._top - WHEEL_ROWS)
+
+    # -- scrolling --------------------------------------------------------------------------
+    def _max_top(self) -> int:
+        return max(0, len(self._rows) - self.size.height)
+
+    def _centred_top(self) -> int:
+        return max(0, min(self._cursor - self.size.height // 2, self._max_top()))
+
+    def _show_from(self, top: int) -> bool:
+        """Show rows from ``top`` (clamped); True when that changed what is shown."""
+        top = max(0, min(top, self._max_top()))
+        if top == self._top:
+            return False
+        self._top = top
+        self.refresh()
+        return True
+
+    def _scroll_cursor_visible(self) -> bool:
+        height = max(1, self.size.height)
+        if self._cursor < self._top:
+            return self._show_from(self._cursor)
+        if self._cursor >= self._top + height:
+            return self._show_from(self._cursor - height + 1)
+        return False
+
+    def _has_scrollbar(self) -> bool:
+        return len(self._rows) > self.size.height > 0
+
+    # -- rendering --------------------------------------------------------------------------
     def _refresh_row(self, index: int) -> None:
-        y = index - round(self.scroll_offset.y)
+        y = index - self._top
         if 0 <= y < self.size.height:
             self.refresh(Region(0, y, self.size.width, 1))
 
@@ -303,8 +365,12 @@ class PathList(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
-        """Width changed: look the styles up again."""
-        self._styles = None
+        """Size changed: keep the cursor's row in view (centred on the first layout)."""
+        if self._recentre and self.size.height:
+            self._recentre = False
+            self._top = self._centred_top()
+        elif not self._scroll_cursor_visible():
+            self._top = min(self._top, self._max_top())
 
     def notify_style_update(self) -> None:
         """CSS or theme changed: look the styles up again."""
@@ -320,15 +386,22 @@ class PathList(ScrollView, can_focus=True):
             for name in self.COMPONENT_CLASSES:
                 styles[name] = self.get_component_rich_style(name)
             self._styles = styles
-            self._width = self.size.width
         return self._styles
 
     def render_line(self, y: int) -> Strip:
-        """Row ``scroll_y + y`` as a strip of the widget's width."""
+        """Row ``top + y`` as a strip of the widget's width (the last cell: the scrollbar)."""
         styles = self._line_styles()
-        width = self._width
+        width, height = self.size
+        if self._has_scrollbar():
+            start, end = thumb_span(self._top, height, len(self._rows))
+            name = "path-list--scrollbar-thumb" if start <= y < end else "path-list--scrollbar"
+            line = self._render_row(y, width - 1, styles)
+            return Strip.join([line, Strip([Segment(" ", styles[name])], 1)])
+        return self._render_row(y, width, styles)
+
+    def _render_row(self, y: int, width: int, styles: dict[str, Style]) -> Strip:
         base = styles[""]
-        index = y + round(self.scroll_offset.y)
+        index = y + self._top
         if index >= len(self._rows):
             if index == 0 and self.empty_text:
                 dim = styles["path-list--dim"]
