@@ -229,8 +229,9 @@ class MaterialisedDirlink:
 def link_targets(tree: FileTree) -> Mapping[str, tuple[str, ...]]:
     """Real directories that symlinks resolve to → the links (sorted), resolved in the tree."""
     targets: dict[str, list[str]] = {}
-    for entry in tree.walk():
-        if entry.kind is not FileKind.SYMLINK:
+    symlink = FileKind.SYMLINK
+    for entry in tree.entries.values():  # any order: each target's links are sorted below
+        if entry.kind is not symlink:
             continue
         res = tree.resolve(entry.path)
         if res.status is not Resolution.OK:

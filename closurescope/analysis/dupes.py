@@ -58,12 +58,18 @@ def duplicate_files(tree: FileTree, ignore: Iterable[str] = ()) -> tuple[DupeGro
     """Every group of two or more regular files with equal size and digest."""
     globs = tuple(ignore)
     groups: dict[tuple[int, str], list[str]] = {}
-    for entry in tree.walk():
-        if entry.kind is not FileKind.FILE or entry.size == 0 or entry.digest is None:
+    file_kind = FileKind.FILE
+    for entry in tree.entries.values():  # any order: each group is sorted below
+        if entry.digest is None or entry.kind is not file_kind or entry.size == 0:
             continue
         if globs and ignored(entry.path, globs):
             continue
-        groups.setdefault((entry.size, entry.digest), []).append(entry.path)
+        key = (entry.size, entry.digest)
+        paths = groups.get(key)
+        if paths is None:
+            groups[key] = [entry.path]
+        else:
+            paths.append(entry.path)
     found = [
         DupeGroup(size, digest, tuple(sorted(paths, key=path_key)))
         for (size, digest), paths in groups.items()

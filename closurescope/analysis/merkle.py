@@ -8,7 +8,8 @@ directories with different names can be equal. Owner (uid/gid) and timestamps ar
 Files without a digest: loaders hash every file of an image, but a rootfs loader hashes only
 files whose size is shared by at least two files (a file with a unique size cannot have a
 twin). Such a file gets a content token unique to its path, so any directory holding it is
-unique too, which is correct by construction. Empty files need no digest (their content is
+unique too, which is correct by construction: that directory's hash is not computed, it is
+``unique:PATH`` (equal to nothing else). Empty files need no digest (their content is
 known). A HARDLINK entry hashes as the file it links to.
 
 Nothing here reads the host: only the tree's entries.
@@ -38,7 +39,8 @@ class DirIndex:
     """Per directory: Merkle hash, bytes of regular files below it, and file count."""
 
     hashes: Mapping[str, str]
-    """Directory path → hex Merkle hash (the root is ``""``)."""
+    """Directory path → hex Merkle hash (the root is ``""``), or ``unique:PATH`` for a
+    directory holding a file no other file can equal (see the module docstring)."""
     bytes: Mapping[str, int]
     """Directory path → apparent bytes of the regular files below it (hardlinks counted once)."""
     files: Mapping[str, int]
@@ -76,14 +78,18 @@ def index_tree(tree: FileTree, top: str = "") -> DirIndex:
     counts: dict[str, int] = {}
     links: dict[str, int] = {}
     entries: dict[str, int] = {}
-    dirs = [e.path for e in tree.walk(top) if e.kind is FileKind.DIR]
-    dirs.reverse()
+    if top:
+        dirs = [e.path for e in tree.walk(top) if e.kind is FileKind.DIR]
+        dirs.reverse()
+    else:  # every directory, deepest first: children are hashed before their parents
+        dirs = [p for p, e in tree.entries.items() if e.kind is FileKind.DIR]
+        dirs.sort(key=lambda p: p.count("/"), reverse=True)
     dirs.append(top)
     get = tree.get
     blake2b = hashlib.blake2b
     DIR, FILE, HARDLINK, SYMLINK = FileKind.DIR, FileKind.FILE, FileKind.HARDLINK, FileKind.SYMLINK
     for path in dirs:
-        records: list[str] = []
+        records: list[str] | None = []  # None once a child is unique: no hash to compute
         total = 0
         count = 0
         nlinks = 0
@@ -100,26 +106,37 @@ def index_tree(tree: FileTree, top: str = "") -> DirIndex:
                 count += counts[child_path]
                 nlinks += links[child_path]
                 below += entries[child_path]
+                if content.startswith("unique:"):
+                    records = None
             elif kind is FILE:
                 size = child.size
+                total += size
+                count += 1
+                if records is None:
+                    continue
                 if size == 0:
                     content = "0:"
                 elif child.digest is None:
-                    content = f"{size}:unique:{child_path}"
+                    records = None
+                    continue
                 else:
                     content = f"{size}:{child.digest}"
-                total += size
-                count += 1
             else:
-                content = _content(child, tree, hashes)
                 if kind is HARDLINK:
                     count += 1
                 elif kind is SYMLINK:
                     nlinks += 1
-            name = child_path.rsplit("/", 1)[-1]
-            records.append(f"{name}\0{kind.value}\0{child.mode & 0o7777:o}\0{content}\n")
-        data = "".join(records).encode("utf-8", "surrogateescape")
-        hashes[path] = blake2b(data, digest_size=16).hexdigest()
+                if records is None:
+                    continue
+                content = _content(child, tree, hashes)
+            if records is not None:
+                name = child_path.rsplit("/", 1)[-1]
+                records.append(f"{name}\0{kind.value}\0{child.mode & 0o7777:o}\0{content}\n")
+        if records is None:
+            hashes[path] = "unique:" + path
+        else:
+            data = "".join(records).encode("utf-8", "surrogateescape")
+            hashes[path] = blake2b(data, digest_size=16).hexdigest()
         sizes[path] = total
         counts[path] = count
         links[path] = nlinks

@@ -30,25 +30,29 @@ class Command(Protocol):
         ...
 
 
-def commands() -> list[Command]:
-    """Every subcommand, in help order (imports stay light: heavy modules load in run())."""
-    from closurescope.cli.diff import DiffCommand
-    from closurescope.cli.etc import EtcCommand
-    from closurescope.cli.explore import ExploreCommand
-    from closurescope.cli.formats import FormatsCommand
-    from closurescope.cli.graph import GraphCommand
-    from closurescope.cli.report import ReportCommand
-    from closurescope.cli.why import WhyCommand
+COMMANDS = (
+    ("report", "closurescope.cli.report", "ReportCommand"),
+    ("explore", "closurescope.cli.explore", "ExploreCommand"),
+    ("why", "closurescope.cli.why", "WhyCommand"),
+    ("diff", "closurescope.cli.diff", "DiffCommand"),
+    ("graph", "closurescope.cli.graph", "GraphCommand"),
+    ("etc", "closurescope.cli.etc", "EtcCommand"),
+    ("dupes", "closurescope.cli.dupes", "DupesCommand"),
+    ("formats", "closurescope.cli.formats", "FormatsCommand"),
+)
+"""Every subcommand: name, module, class, in help order."""
 
-    return [
-        ReportCommand(),
-        ExploreCommand(),
-        WhyCommand(),
-        DiffCommand(),
-        GraphCommand(),
-        EtcCommand(),
-        FormatsCommand(),
-    ]
+
+def commands(only: str | None = None) -> list[Command]:
+    """Every subcommand in help order, or just the one called ``only`` (imports stay light:
+    heavy modules load in run())."""
+    from importlib import import_module
+
+    out: list[Command] = []
+    for name, module, cls in COMMANDS:
+        if only is None or name == only:
+            out.append(getattr(import_module(module), cls)())
+    return out
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,8 +66,9 @@ class _UsageExit(Exception):
     pass
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser with one subparser per command."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argparse parser with one subparser per command (or only the one named ``only``:
+    the same parse for that command, without building the others)."""
     parser = _Parser(
         prog="closurescope",
         description=(
@@ -74,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"closurescope {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for command in commands():
+    for command in commands(only):
         doc = inspect.cleandoc(type(command).__doc__ or "")
         first = doc.splitlines()[0] if doc else command.name
         p = sub.add_parser(
@@ -90,9 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the command; returns the exit code (never raises for user errors)."""
-    parser = build_parser()
+    argv = list(argv) if argv is not None else sys.argv[1:]
+    first = argv[0] if argv else None
+    parser = build_parser(first if any(first == name for name, _, _ in COMMANDS) else None)
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
+        args = parser.parse_args(argv)
     except _UsageExit as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -114,6 +121,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+GC_YOUNG_THRESHOLD = 50_000
+"""Allocations between young garbage collections in the ``closurescope`` process (Python's
+default is 700). A load builds its data once and keeps it: 15,000 file entries meant ~150
+collections, about 7% of ``closurescope dupes`` on a copied Debian rootfs. Cycles are still
+collected, just less often. Set by the console script only, not by ``main()``."""
+
+
 def entry() -> None:
     """Console-script entry point."""
+    import gc
+
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
     sys.exit(main())

@@ -6,9 +6,13 @@ An input is a path, ``-`` for standard input, or ``FORMAT:path`` to skip detecti
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from closurescope.errors import LoadError, UnknownFormatError
 from closurescope.loaders.base import InputSource, Loader, LoadOptions
-from closurescope.model import Closure
+
+if TYPE_CHECKING:
+    from closurescope.model import Closure
 
 
 def _registry() -> tuple[Loader, ...]:

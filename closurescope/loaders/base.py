@@ -12,10 +12,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from closurescope.errors import LoadError
-from closurescope.model import Closure
+
+if TYPE_CHECKING:
+    from closurescope.model import Closure
 
 HEAD_SIZE = 1 << 20
 """How many leading bytes of a file or stream sniffing may look at."""

@@ -1,10 +1,9 @@
 """Plain root filesystems: ``rootfs`` (a directory) and ``rootfs-tar`` (a tar that is not an
 image). A rootfs has no layers: ``Closure.layers`` is empty and ``Closure.files`` holds it.
 
-``rootfs`` walks the directory with ``os.scandir``/``os.lstat`` and never follows a symlink
-(a link is data: its target is recorded, never visited). Hardlinks are recognised by
-``(st_dev, st_ino)``: the first path met (walk order: sorted by name) is the FILE, the others
-are HARDLINK entries whose ``link_target`` is that first path, so bytes count once.
+``rootfs`` walks the directory with ``closurescope.loaders._walk`` (``os.scandir``/``lstat``,
+never following a symlink; hardlinks by ``(st_dev, st_ino)``, the first path met is the
+FILE, the others HARDLINK entries pointing at it, so bytes count once).
 File contents are hashed only where a duplicate is possible: files are grouped by size;
 within a group of two or more, the xxh3-128 of the first 4 KiB splits the group further;
 files still sharing a group are hashed in full (continuing the same hash state from byte
@@ -20,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import stat
 import zlib
 from collections import defaultdict
 from pathlib import Path
@@ -42,82 +40,22 @@ from closurescope.loaders._tarstream import (
     scan_tar,
     sniff_compression,
 )
+from closurescope.loaders._walk import walk
 from closurescope.loaders.base import InputSource, LoadOptions
 from closurescope.model import Closure, FileEntry, FileKind, FileTreeBuilder, Source
 
 PARTIAL = 4096
 """Bytes hashed first to split a same-size group before reading whole files."""
 
-_KIND_BY_FMT = {
-    stat.S_IFREG: FileKind.FILE,
-    stat.S_IFDIR: FileKind.DIR,
-    stat.S_IFLNK: FileKind.SYMLINK,
-    stat.S_IFCHR: FileKind.CHAR,
-    stat.S_IFBLK: FileKind.BLOCK,
-    stat.S_IFIFO: FileKind.FIFO,
-    stat.S_IFSOCK: FileKind.SOCKET,
-}
-
 
 def walk_rootfs(root: Path, where: str) -> tuple[list[FileEntry], list[str]]:
-    """Every entry under ``root`` (sorted walk, lstat only) and the diagnostics."""
-    entries: list[FileEntry] = []
-    notes: list[str] = []
-    first_by_inode: dict[tuple[int, int], str] = {}
-    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
-    while stack:
-        host, rel = stack.pop()
-        try:
-            with os.scandir(host) as it:
-                items = sorted(it, key=lambda d: d.name)
-        except OSError as exc:
-            notes.append(f"{where}: cannot list {rel or '/'}: {exc.strerror}")
-            continue
-        subdirs: list[tuple[str, str]] = []
-        for item in items:
-            path = f"{rel}/{item.name}" if rel else item.name
-            try:
-                path.encode("utf-8")
-            except UnicodeEncodeError:
-                notes.append(f"{where}: skipped a name that is not UTF-8 under {rel or '/'}")
-                continue
-            try:
-                st = item.stat(follow_symlinks=False)
-            except OSError as exc:
-                notes.append(f"{where}: cannot stat {path}: {exc.strerror}")
-                continue
-            kind = _KIND_BY_FMT.get(stat.S_IFMT(st.st_mode), FileKind.FILE)
-            link: str | None = None
-            size = 0
-            if kind is FileKind.SYMLINK:
-                try:
-                    link = os.readlink(item.path)
-                except OSError as exc:
-                    notes.append(f"{where}: cannot read link {path}: {exc.strerror}")
-            elif kind is FileKind.FILE:
-                size = st.st_size
-                if st.st_nlink > 1:
-                    key = (st.st_dev, st.st_ino)
-                    first = first_by_inode.get(key)
-                    if first is None:
-                        first_by_inode[key] = path
-                    else:
-                        kind, link, size = FileKind.HARDLINK, first, 0
-            elif kind is FileKind.DIR:
-                subdirs.append((item.path, path))
-            entries.append(
-                FileEntry(
-                    path=path,
-                    kind=kind,
-                    size=size,
-                    mode=st.st_mode & 0o7777,
-                    uid=st.st_uid,
-                    gid=st.st_gid,
-                    link_target=link,
-                )
-            )
-        stack.extend(reversed(subdirs))
-    return entries, notes
+    """Every entry under ``root`` (``_walk.walk``: sorted walk, lstat only) and the diagnostics."""
+    found = walk(root, where)
+    entries = [
+        FileEntry(path=p, kind=k, size=s, mode=m, uid=u, gid=g, link_target=link)
+        for p, k, s, m, u, g, link in found.rows
+    ]
+    return entries, found.notes
 
 
 def _open(path: str) -> BinaryIO:

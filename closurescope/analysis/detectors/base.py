@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from closurescope.analysis.result import NodeSizes
-from closurescope.config import Settings
-from closurescope.model import Closure, Finding, NodeId, Rule, RuleResult
+if TYPE_CHECKING:
+    from closurescope.analysis.result import NodeSizes
+    from closurescope.config import Settings
+    from closurescope.model import Closure, Finding, NodeId, Rule, RuleResult
 
 
 class Detector(Protocol):
