@@ -218,21 +218,24 @@ class FileTree:
         """
         hops = 0
         chain: list[str] = []
+        # components still to walk, last first (pop() takes the next one)
         pending = [p for p in normalize(path).split("/") if p]
-        current: list[str] = []
+        pending.reverse()
+        current = ""  # the directory reached so far ("" = root), a real path of the tree
+        entries = self._entries
         escaped = False
         while pending:
-            part = pending.pop(0)
+            part = pending.pop()
             if part == ".":
                 continue
             if part == "..":
                 if current:
-                    current.pop()
+                    current = current.rsplit("/", 1)[0] if "/" in current else ""
                 else:
                     escaped = True
                 continue
-            candidate = "/".join([*current, part])
-            entry = self._entries.get(candidate)
+            candidate = f"{current}/{part}" if current else part
+            entry = entries.get(candidate)
             if entry is None:
                 return Resolved(Resolution.DANGLING, candidate, hops, tuple(chain))
             is_last = not pending
@@ -243,14 +246,14 @@ class FileTree:
                     return Resolved(Resolution.LOOP, candidate, hops, tuple(chain))
                 target = entry.link_target or ""
                 if target.startswith("/"):
-                    current = []
-                pending = [p for p in target.split("/") if p] + pending
+                    current = ""
+                pending.extend(reversed([p for p in target.split("/") if p]))
                 continue
             if not is_last and entry.kind is not FileKind.DIR:
                 return Resolved(Resolution.NOT_A_DIRECTORY, candidate, hops, tuple(chain))
-            current.append(part)
+            current = candidate
         status = Resolution.ESCAPES if escaped and chain else Resolution.OK
-        return Resolved(status, "/".join(current), hops, tuple(chain))
+        return Resolved(status, current, hops, tuple(chain))
 
 
 class FileTreeBuilder:
