@@ -127,8 +127,8 @@ class ClosurescopeApp(App[None]):
 
     def _compose_ahead(self, *names: str) -> None:
         # Push every installed screen not yet composed, then pop them all in the same
-        # call: each composes, mounts and lays itself out in the background, and no frame
-        # shows them (only the current screen paints). The browser repaints once.
+        # call: each composes and mounts in the background, and no frame shows them (only
+        # the current screen paints; the browser repaints once).
         pending = [
             name
             for name in names

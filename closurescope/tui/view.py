@@ -124,38 +124,46 @@ def fuzzy_filter(
     return matches, [key for _, _, key in best]
 
 
-def path_from_root(graph: DepGraph, node: NodeId) -> tuple[NodeId, ...]:
-    """A shortest chain root → … → ``node`` (just ``(node,)`` for a root or an orphan).
+class RootChains:
+    """A shortest chain root → … → node for every node, from one walk down from all roots.
 
-    One breadth-first walk up the referrers (over the graph's integer index), so the cost is
-    the size of ``node``'s referrer closure, whatever the number of roots.
+    A breadth-first walk from every root at once (over the graph's integer index) gives each
+    reachable node the referrer it was first reached through; following those back is a
+    shortest chain. Built once, each chain costs its length: the browser's jump after a
+    search used to walk up the referrers instead, which from a node such as glibc visits
+    most of a 12,000-path closure (~20 ms a jump).
     """
-    ig = graph.indexed()
-    start = ig.index[node]
-    roots = set(ig.roots)
-    if start in roots:
-        return (node,)
-    parent: dict[int, int] = {start: -1}
-    queue: deque[int] = deque([start])
-    pred = ig.pred
-    found = -1
-    while queue:
-        current = queue.popleft()
-        if current in roots:
-            found = current
-            break
-        for ref in pred[current]:
-            if ref not in parent:
-                parent[ref] = current
-                queue.append(ref)
-    if found == -1:
-        return (node,)
-    chain = [found]
-    step = parent[found]
-    while step != -1:
-        chain.append(step)
-        step = parent[step]
-    return tuple(ig.ids[i] for i in chain)
+
+    __slots__ = ("_ids", "_index", "_parent")
+
+    def __init__(self, graph: DepGraph) -> None:
+        ig = graph.indexed()
+        unreached, root = -2, -1
+        parent = [unreached] * len(ig.ids)
+        queue: deque[int] = deque()
+        for r in ig.roots:
+            if parent[r] == unreached:
+                parent[r] = root
+                queue.append(r)
+        succ = ig.succ
+        while queue:
+            current = queue.popleft()
+            for ref in succ[current]:
+                if parent[ref] == unreached:
+                    parent[ref] = current
+                    queue.append(ref)
+        self._ids = ig.ids
+        self._index = ig.index
+        self._parent = parent
+
+    def chain(self, node: NodeId) -> tuple[NodeId, ...]:
+        """A shortest chain root → … → ``node`` (just ``(node,)`` for a root or an orphan)."""
+        step = self._parent[self._index[node]]
+        chain = [node]
+        while step >= 0:
+            chain.append(self._ids[step])
+            step = self._parent[step]
+        return tuple(reversed(chain))
 
 
 # -- files ----------------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from closurescope.analysis.sizes import compute_sizes
 from closurescope.model import Component, ComponentKind, DepGraphBuilder, NodeId
 from closurescope.tui.view import (
     FilesIndex,
+    RootChains,
     SortOrder,
     etc_view,
     fuzzy_filter,
     fuzzy_score,
     fuzzy_search,
-    path_from_root,
     sort_nodes,
 )
 from closurescope.tui.widgets.size_bar import bar_text
@@ -69,22 +69,48 @@ def test_sort_orders() -> None:
     assert SortOrder.NAME.next() is SortOrder.CLOSURE
 
 
-def test_path_from_root_is_a_shortest_chain() -> None:
-    """The chain starts at a root, follows references and is as short as any."""
+def test_root_chains_are_shortest_chains() -> None:
+    """Each chain starts at a root, follows references and is as short as any."""
     closure = small_graph_closure()
     graph = closure.graph
-    chain = path_from_root(graph, sp("gcc-lib"))
-    assert chain == (sp("hello"), sp("glibc"), sp("gcc-lib"))
-    assert path_from_root(graph, sp("tzdata")) == (sp("tzdata"),)
+    chains = RootChains(graph)
+    assert chains.chain(sp("gcc-lib")) == (sp("hello"), sp("glibc"), sp("gcc-lib"))
+    assert chains.chain(sp("tzdata")) == (sp("tzdata"),)
     for node in graph:
-        chain = path_from_root(graph, node)
+        chain = chains.chain(node)
         assert chain[0] in graph.roots
         assert chain[-1] == node
         for a, b in itertools.pairwise(chain):
             assert b in graph.references(a)
-        shortest = graph.shortest_path(chain[0], node)
-        assert shortest is not None
+        shortest = min(
+            (p for r in graph.roots if (p := graph.shortest_path(r, node)) is not None), key=len
+        )
         assert len(chain) == len(shortest)
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 14), st.integers(0, 14)), max_size=40))
+def test_root_chains_on_random_graphs(edges: list[tuple[int, int]]) -> None:
+    """Shortest over every root, on random graphs with cycles and unreachable nodes."""
+    b = DepGraphBuilder()
+    for i in range(15):
+        b.add(Component(id=NodeId(f"n{i}"), kind=ComponentKind.PACKAGE, name=f"n{i}", self_size=1))
+    for x, y in edges:
+        if x != y:
+            b.add_reference(NodeId(f"n{x}"), NodeId(f"n{y}"))
+    graph = b.build(allow_cycles=True)
+    chains = RootChains(graph)
+    for node in graph:
+        chain = chains.chain(node)
+        assert chain[-1] == node
+        found = [p for r in graph.roots if (p := graph.shortest_path(r, node)) is not None]
+        if not found:
+            assert chain == (node,)
+            continue
+        assert chain[0] in graph.roots
+        for a, c in itertools.pairwise(chain):
+            assert c in graph.references(a)
+        assert len(chain) == min(len(p) for p in found)
 
 
 def test_files_index_totals_markers_and_layers() -> None:

@@ -6,7 +6,7 @@ resets it (``prepare``) and pushes it, so no key composes or mounts it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -38,10 +38,21 @@ class SearchScreen(ModalScreen[NodeId | None]):
         """``(node id, name)`` of every component, sorted by name."""
         self._last: tuple[str, list[tuple[str, str]]] = ("", list(candidates))
         """The previous query and everything it matched: a longer query only narrows it."""
+        self._on_choose: Callable[[NodeId], None] | None = None
 
-    def prepare(self, candidates: Sequence[tuple[str, str]]) -> None:
-        """Start again from an empty query over ``candidates`` (before each push)."""
+    def prepare(
+        self,
+        candidates: Sequence[tuple[str, str]],
+        on_choose: Callable[[NodeId], None] | None = None,
+    ) -> None:
+        """Start again from an empty query over ``candidates`` (before each push).
+
+        ``on_choose`` gets the chosen node before the screen below comes back, so that the
+        screen below is painted once, already showing it (a callback given to ``push_screen``
+        runs after: two full frames).
+        """
         self.candidates = candidates
+        self._on_choose = on_choose
         if self.is_mounted:
             search_input = self.query_one(Input)
             with search_input.prevent(Input.Changed):
@@ -87,11 +98,11 @@ class SearchScreen(ModalScreen[NodeId | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the input takes the best match."""
         row = self.query_one("#search-results", PathList).current
-        self.dismiss(NodeId(row.key) if row is not None else None)
+        self._choose(NodeId(row.key) if row is not None else None)
 
     def on_path_list_selected(self, message: PathList.Selected) -> None:
         """Enter (or double click) on a result takes it."""
-        self.dismiss(NodeId(message.key))
+        self._choose(NodeId(message.key))
 
     def action_to_results(self) -> None:
         """Move from the input to the result list."""
@@ -99,4 +110,10 @@ class SearchScreen(ModalScreen[NodeId | None]):
 
     def action_cancel(self) -> None:
         """Close without jumping."""
-        self.dismiss(None)
+        self._choose(None)
+
+    def _choose(self, node: NodeId | None) -> None:
+        if node is not None and self._on_choose is not None:
+            self._on_choose(node)
+            node = None  # handled: the push callback has nothing left to do
+        self.dismiss(node)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.widget import Widget
+from textual.widgets import Static
 
 
-class Details(Widget):
+class Details(Static):
     """A fixed-height panel of ``label: value`` lines (plain text, never markup).
 
-    Its height never depends on what it shows, so a new text only repaints it: Textual's
-    Static asks for a layout of the whole screen on every ``update`` (it may change size).
+    Its height never depends on what it shows, so a new text only repaints it (a Static
+    asks for a layout of the whole screen on every ``update`` by default).
     """
 
     DEFAULT_CSS = """
@@ -21,23 +21,8 @@ class Details(Widget):
         padding: 0 1;
         border-top: solid $primary-darken-2;
         color: $text;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
     """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._text = Text()
-
-    def render(self) -> Text:
-        """The text last shown."""
-        return self._text
-
-    def _set(self, text: Text) -> None:
-        if text.plain != self._text.plain or text.spans != self._text.spans:
-            self._text = text
-            self.refresh()
 
     def show(self, title: str, lines: Sequence[tuple[str, str]] = (), note: str = "") -> None:
         """Show a bold title, then one ``label  value`` line each, then an optional note."""
@@ -51,8 +36,8 @@ class Details(Widget):
         if note:
             text.append("\n")
             text.append(note, style="italic")
-        self._set(text)
+        self.update(text, layout=False)
 
     def show_text(self, text: str) -> None:
         """Show plain text (no markup)."""
-        self._set(Text(text, no_wrap=True, overflow="ellipsis"))
+        self.update(Text(text, no_wrap=True, overflow="ellipsis"), layout=False)
