@@ -12,7 +12,7 @@ from closurescope.cli._common import add_input_arguments, settings_from_args, wr
 from closurescope.errors import UsageError
 
 if TYPE_CHECKING:
-    from closurescope.model import FileTree, Finding
+    from closurescope.model import FileTree, Finding, RuleResult
 
 DUPLICATE_RULES = ("CS202", "CS203", "CS205", "CS204")
 
@@ -101,21 +101,25 @@ class DupesCommand:
         return 1 if failed else 0
 
 
-def verdict_text(verdict: object) -> str | None:
+def verdict_text(verdict: RuleResult | None) -> str | None:
     """The budget verdict's message, when a budget was set."""
-    return getattr(verdict, "message", None)
+    return verdict.message if verdict is not None else None
 
 
 def _load_tree(args: argparse.Namespace) -> tuple[FileTree, str]:
     """The file tree of INPUT: a directory is walked directly (no other scanner runs)."""
-    from closurescope.cli._common import load_input
+    from closurescope.cli._common import Progress, load_input
 
     spec: str = args.input
     path = spec.removeprefix("rootfs:")
     if path != "-" and Path(path).is_dir():  # a directory (or rootfs:DIR): no format to sniff
         from closurescope.loaders._walk import files_tree
 
-        tree, _ = files_tree(Path(path), path)
+        progress = Progress(f"reading {path}")
+        try:
+            tree, _ = files_tree(Path(path), path, progress if progress.enabled else None)
+        finally:
+            progress.done()
         return tree, path
     closure = load_input(spec, args)
     if closure.files is None:

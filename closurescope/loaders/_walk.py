@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -52,6 +52,9 @@ _KIND_BY_FMT = {
     stat.S_IFSOCK: FileKind.SOCKET,
 }
 
+ProgressFn = Callable[[int, "int | None"], None]
+"""Called with (bytes done, bytes in all or None) now and then; ``cli._common.Progress``."""
+
 Row = tuple[str, FileKind, int, int, int, int, "str | None"]
 """One walked entry: path, kind, size, mode (0o7777 mask), uid, gid, link target."""
 
@@ -66,8 +69,11 @@ class Walk:
     notes: list[str]
 
 
-def walk(root: Path, where: str) -> Walk:
-    """Every entry under ``root``: sorted depth-first walk, lstat only, links never followed."""
+def walk(root: Path, where: str, progress: ProgressFn | None = None) -> Walk:
+    """Every entry under ``root``: sorted depth-first walk, lstat only, links never followed.
+
+    ``progress`` hears, after each directory, the bytes of the files listed so far.
+    """
     rows: list[Row] = []
     children: dict[str, tuple[str, ...]] = {}
     notes: list[str] = []
@@ -77,6 +83,7 @@ def walk(root: Path, where: str) -> Walk:
     by_name = attrgetter("name")
     file_kind, dir_kind, link_kind = FileKind.FILE, FileKind.DIR, FileKind.SYMLINK
     stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    listed_bytes = 0
     while stack:
         host, rel = stack.pop()
         try:
@@ -115,6 +122,7 @@ def walk(root: Path, where: str) -> Walk:
                         first_by_inode[key] = path
                     else:
                         kind, link, size = FileKind.HARDLINK, first, 0
+                listed_bytes += size
             elif kind is dir_kind:
                 subdirs.append((item.path, path))
             elif kind is link_kind:
@@ -127,6 +135,8 @@ def walk(root: Path, where: str) -> Walk:
         if listed:
             children[rel] = tuple(listed)
         stack.extend(reversed(subdirs))
+        if progress is not None:
+            progress(listed_bytes, None)
     return Walk(rows, children, notes)
 
 
@@ -162,17 +172,18 @@ def _read_on(path: str, start: int, hasher: Any) -> None:
 
 
 def candidate_digests(
-    root: Path, files: Iterable[tuple[str, int]], where: str, skip: frozenset[str] = frozenset()
+    root: Path, files: Iterable[tuple[str, int]], where: str, progress: ProgressFn | None = None
 ) -> tuple[dict[str, str], list[str]]:
     """Full xxh3-128 digests of the files (path, size) that can have a twin, and diagnostics.
 
-    ``skip`` names files whose digests the caller computes itself (while reading them for
-    another reason); they still count for the size groups.
+    ``progress`` hears, after each size group, the bytes of the groups done and of all.
     """
     notes: list[str] = []
     by_size: dict[int, list[str]] = defaultdict(list)
     for path, size in files:
         by_size[size].append(path)
+    total = sum(size * len(paths) for size, paths in by_size.items() if len(paths) > 1)
+    done = 0
     digests: dict[str, str] = {}
     heads: dict[tuple[int, str], list[tuple[str, Any]]] = defaultdict(list)
     base = os.fspath(root)
@@ -180,9 +191,10 @@ def candidate_digests(
     for size, paths in by_size.items():
         if len(paths) < 2:
             continue
+        if progress is not None:
+            progress(done, total)
+            done += size * len(paths)
         for path in paths:
-            if path in skip:
-                continue
             host = f"{base}/{path}"  # path is relative, no ".." (walked)
             try:
                 if size <= WHOLE:
@@ -208,6 +220,8 @@ def candidate_digests(
                 notes.append(f"{where}: cannot read {path}: {exc.strerror}")
                 continue
             digests[path] = state.hexdigest()
+    if progress is not None:
+        progress(total, total)
     return digests, notes
 
 
@@ -220,10 +234,12 @@ def entries_of(rows: list[Row], digests: dict[str, str]) -> dict[str, FileEntry]
     )
 
 
-def files_tree(root: Path, where: str) -> tuple[FileTree, list[str]]:
+def files_tree(
+    root: Path, where: str, progress: ProgressFn | None = None
+) -> tuple[FileTree, list[str]]:
     """The FileTree of a directory with duplicate-candidate digests, and the diagnostics."""
-    found = walk(root, where)
+    found = walk(root, where, progress)
     file_kind = FileKind.FILE
     files = [(row[0], row[2]) for row in found.rows if row[1] is file_kind]
-    digests, notes = candidate_digests(root, files, where)
+    digests, notes = candidate_digests(root, files, where, progress)
     return FileTree(entries_of(found.rows, digests), found.children), [*found.notes, *notes]

@@ -88,7 +88,8 @@ def test_same_findings_as_the_report_of_the_full_loader(
 
 def test_table_and_limit(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dupes", str(tree), "--limit", "1"]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert err == ""  # no progress bar when stderr is not a terminal
     lines = out.splitlines()
     assert lines[0] == f"{tree}: 24 entries, 14 files"  # srv/a.bin is a hardlink
     assert lines[1].startswith("reclaimable: 664.3 KiB (680,220 bytes, each byte counted once)")

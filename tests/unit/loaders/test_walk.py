@@ -99,3 +99,16 @@ def test_rows_become_the_same_entries_as_the_constructor(tmp_path: Path) -> None
     entry = next(iter(fast.values()))
     with pytest.raises(AttributeError):
         entry.size = 1  # type: ignore[misc]  # still frozen
+
+
+def test_progress_hears_the_walk_then_the_hashing(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "root")
+    calls: list[tuple[int, int | None]] = []
+    tree, _ = files_tree(root, "t", lambda done, total: calls.append((done, total)))
+    walked = [done for done, total in calls if total is None]
+    hashed = [(done, total) for done, total in calls if total is not None]
+    assert walked == sorted(walked)
+    assert walked[-1] == sum(e.size for e in tree.entries.values() if e.kind is FileKind.FILE)
+    twins = 4 * (PARTIAL + WHOLE) + 3 * 100  # size twins: big/a, a-copy, b, c; small/x, x-copy, y
+    assert hashed[-1] == (twins, twins)
+    assert [d for d, _ in hashed] == sorted(d for d, _ in hashed)
