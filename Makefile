@@ -11,6 +11,7 @@ PY_DIRS = closurescope tests benchmarks sample-closures $(shell find docs -name 
 DEMO_IMAGE ?= sample-closures/nix/images/app-full.docker.tar
 DEMO_INPUT ?= sample-closures/nix/app-image-root-full.path-info-S.json
 DEMO_INPUT_V2 ?= sample-closures/nix/app-image-root-full-v2.path-info-S.json
+DEMO_TZDATA ?= sample-closures/nix/images/tzdata-rsync-k.docker.tar
 DEMO_SVG ?= $(or $(TMPDIR),/tmp)/closurescope-demo.svg
 
 .PHONY: all setup system-packages venv demo test lint typecheck imports fmt samples nix-store minbase clean
@@ -49,6 +50,8 @@ demo: setup
 	@$(BIN)/closurescope why $(DEMO_IMAGE) perl --precise
 	@echo; echo "+ closurescope etc $(DEMO_IMAGE)"
 	@$(BIN)/closurescope etc $(DEMO_IMAGE)
+	@echo; echo "+ closurescope dupes $(DEMO_TZDATA) --limit 3"
+	@$(BIN)/closurescope dupes $(DEMO_TZDATA) --limit 3
 	@echo; echo "+ closurescope diff $(DEMO_INPUT) $(DEMO_INPUT_V2)"
 	@$(BIN)/closurescope diff $(DEMO_INPUT) $(DEMO_INPUT_V2)
 	@echo; echo "+ closurescope graph $(DEMO_INPUT) -o $(DEMO_SVG)"
