@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -117,9 +118,11 @@ def _load_tree(args: argparse.Namespace) -> tuple[FileTree, str]:
 
         progress = Progress(f"reading {path}")
         try:
-            tree, _ = files_tree(Path(path), path, progress if progress.enabled else None)
+            tree, notes = files_tree(Path(path), path, progress if progress.enabled else None)
         finally:
             progress.done()
+        for note in notes:  # what could not be listed, stat'ed or read: left out, not fatal
+            print(f"closurescope: warning: {note}", file=sys.stderr)
         return tree, path
     closure = load_input(spec, args)
     if closure.files is None:

@@ -174,3 +174,17 @@ def test_the_readme_example_is_what_the_command_prints(
     command, expected = block.split("\n", 1)
     assert main(["dupes", *command.split()]) == 0
     assert capsys.readouterr().out == expected
+
+
+def test_what_cannot_be_read_is_a_warning_not_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "root"
+    (root / "srv").mkdir(parents=True)
+    (root / "srv/a").write_bytes(b"same content\n")
+    (root / "srv/b").write_bytes(b"same content\n")
+    os.close(os.open(os.fsencode(root / "srv") + b"/bad-\xff", os.O_CREAT | os.O_WRONLY))
+    assert main(["dupes", str(root), "-f", "paths"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "srv/a\nsrv/b\n"
+    assert err == (f"closurescope: warning: {root}: skipped a name that is not UTF-8 under srv\n")
