@@ -17,7 +17,6 @@ xxh3-128 on the way; whiteout-looking members are ignored with a note.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import zlib
 from collections import defaultdict
@@ -42,7 +41,8 @@ from closurescope.loaders._tarstream import (
 )
 from closurescope.loaders._walk import walk
 from closurescope.loaders.base import InputSource, LoadOptions
-from closurescope.model import Closure, FileEntry, FileKind, FileTreeBuilder, Source
+from closurescope.model import Closure, FileEntry, FileKind, FileTree, Source
+from closurescope.model.files import entries_from_rows
 
 PARTIAL = 4096
 """Bytes hashed first to split a same-size group before reading whole files."""
@@ -51,11 +51,7 @@ PARTIAL = 4096
 def walk_rootfs(root: Path, where: str) -> tuple[list[FileEntry], list[str]]:
     """Every entry under ``root`` (``_walk.walk``: sorted walk, lstat only) and the diagnostics."""
     found = walk(root, where)
-    entries = [
-        FileEntry(path=p, kind=k, size=s, mode=m, uid=u, gid=g, link_target=link)
-        for p, k, s, m, u, g, link in found.rows
-    ]
-    return entries, found.notes
+    return list(entries_from_rows((*row, None) for row in found.rows).values()), found.notes
 
 
 def _open(path: str) -> BinaryIO:
@@ -181,19 +177,19 @@ class RootfsLoader:
         if not source.is_dir or source.path is None:
             raise LoadError(source.display, "a rootfs is a directory")
         where = source.display
-        entries, notes = walk_rootfs(source.path, where)
+        found = walk(source.path, where)
+        notes = list(found.notes)
+        entries = list(entries_from_rows((*row, None) for row in found.rows).values())
         observers = scanning(self.observers)  # store references, package dbs, /etc markers
         digests, more = read_contents(source.path, entries, observers, where)
         notes.extend(more)
-        builder = FileTreeBuilder()
-        for entry in entries:
-            digest = digests.get(entry.path)
-            builder.add(entry if digest is None else dataclasses.replace(entry, digest=digest))
         notes.append(
             f"{where}: xxh3-128 digests only for files whose size and first 4 KiB "
             "are shared with another file"
         )
-        tree = builder.build()
+        # the walk lists each directory's children in name order: the tree's children index
+        rows = ((*row, digests.get(row[0])) for row in found.rows)
+        tree = FileTree(entries_from_rows(rows), found.children)
         graph, owned, graph_notes = image_parts(tree, (), None, observers)
         return Closure(
             source=Source(path=where, format=self.name, description="root filesystem directory"),
