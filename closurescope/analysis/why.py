@@ -43,59 +43,60 @@ class WhyResult:
         return bool(self.shortest)
 
 
-def _distances_to(graph: DepGraph, target: NodeId) -> dict[NodeId, int]:
+def _distances_to(pred: tuple[tuple[int, ...], ...], target: int) -> dict[int, int]:
     """Edges needed from each node to reach ``target`` (BFS over referrers)."""
     dist = {target: 0}
     queue = deque([target])
     while queue:
         node = queue.popleft()
-        for parent in graph.referrers(node):
+        step = dist[node] + 1
+        for parent in pred[node]:
             if parent not in dist:
-                dist[parent] = dist[node] + 1
+                dist[parent] = step
                 queue.append(parent)
     return dist
 
 
 def _count_paths(
-    graph: DepGraph, target: NodeId, relevant: Mapping[NodeId, int]
-) -> dict[NodeId, int] | None:
-    """Number of chains from each relevant node to ``target`` (None if the relevant part has
-    a cycle)."""
-    counts: dict[NodeId, int] = {}
-    state: dict[NodeId, int] = {}  # 1 = on the DFS stack, 2 = done
-    for start in sorted(relevant):
-        if start in state:
-            continue
-        stack: list[tuple[NodeId, list[NodeId]]] = [
-            (start, [c for c in graph.references(start) if c in relevant])
-        ]
-        state[start] = 1
-        while stack:
-            node, todo = stack[-1]
-            if todo:
-                child = todo.pop()
-                mark = state.get(child)
-                if mark == 1:
-                    return None
-                if mark is None:
-                    state[child] = 1
-                    stack.append((child, [c for c in graph.references(child) if c in relevant]))
-                continue
-            stack.pop()
-            state[node] = 2
-            if node == target:
-                counts[node] = 1
-            else:
-                counts[node] = sum(counts[c] for c in graph.references(node) if c in relevant)
-    return counts
+    pred: tuple[tuple[int, ...], ...], target: int, relevant: Mapping[int, int]
+) -> list[int] | None:
+    """Number of chains from each relevant node to ``target``, by node index (None if the
+    relevant part has a cycle).
+
+    ``relevant`` is every node that reaches ``target``, so every referrer of a relevant node
+    is relevant too. Counts flow up from ``target`` in topological order (Kahn): a node is
+    done once all its relevant references are; a node never done sits on a cycle.
+    """
+    waiting = [0] * len(pred)  # relevant references of each node not yet counted
+    for node in relevant:
+        for parent in pred[node]:
+            waiting[parent] += 1
+    if waiting[target]:
+        return None  # a reference of the target reaches it back: a cycle through it
+    counts = [0] * len(pred)
+    counts[target] = 1
+    ready = [target]
+    done = 0
+    while ready:
+        node = ready.pop()
+        done += 1
+        count = counts[node]
+        for parent in pred[node]:
+            counts[parent] += count
+            waiting[parent] -= 1
+            if not waiting[parent]:
+                ready.append(parent)
+    return counts if done == len(relevant) else None
 
 
-def _shortest_chain(graph: DepGraph, source: NodeId, dist: Mapping[NodeId, int]) -> Chain:
+def _shortest_chain(
+    succ: tuple[tuple[int, ...], ...], source: int, dist: Mapping[int, int]
+) -> tuple[int, ...]:
     chain = [source]
     node = source
     while dist[node]:
         want = dist[node] - 1
-        node = min(c for c in graph.references(node) if dist.get(c) == want)
+        node = min(c for c in succ[node] if dist.get(c) == want)
         chain.append(node)
     return tuple(chain)
 
@@ -113,7 +114,9 @@ def why_depends(
     distance left, chain): with an exact distance the first complete chains popped are the
     shortest, and among equal lengths a prefix sorts before its extensions, so chains come
     out in (length, lexicographic) order. Every partial chain kept can be completed, so the
-    work is proportional to the chains listed, not to all chains.
+    work is proportional to the chains listed, not to all chains. All of it runs over the
+    graph's integer index (``DepGraph.indexed``), whose numbering is the sorted order of the
+    ids: comparing index tuples orders chains exactly as comparing id tuples would.
     """
     if target not in graph:
         raise KeyError(target)
@@ -121,39 +124,40 @@ def why_depends(
     for s in srcs:
         if s not in graph:
             raise KeyError(s)
-    dist = _distances_to(graph, target)
-    reaching = [s for s in srcs if s in dist]
-    shortest = {s: _shortest_chain(graph, s, dist) for s in reaching}
-    relevant = dict(dist)
-    counts = _count_paths(graph, target, relevant)
-    total = None if counts is None else sum(counts[s] for s in reaching)
+    ig = graph.indexed()
+    ids, succ = ig.ids, ig.succ
+    goal = ig.index[target]
+    dist = _distances_to(ig.pred, goal)
+    reaching = [i for i in (ig.index[s] for s in srcs) if i in dist]
+    shortest = {ids[i]: tuple(ids[n] for n in _shortest_chain(succ, i, dist)) for i in reaching}
+    counts = _count_paths(ig.pred, goal, dist)
+    total = None if counts is None else sum(counts[i] for i in reaching)
 
-    chains: list[Chain] = []
-    heap: list[tuple[int, Chain]] = [(dist[s], (s,)) for s in reaching]
+    found: list[tuple[int, ...]] = []
+    heap: list[tuple[int, tuple[int, ...]]] = [(dist[i], (i,)) for i in reaching]
     heapq.heapify(heap)
     truncated = False
     while heap:
         _, chain = heapq.heappop(heap)
         last = chain[-1]
-        if last == target:
-            if len(chains) == limit:
+        if last == goal:
+            if len(found) == limit:
                 truncated = True
                 break
-            chains.append(chain)
+            found.append(chain)
             continue
         g = len(chain)
-        on_chain = set(chain)
-        for child in graph.references(last):
+        for child in succ[last]:
             d = dist.get(child)
-            if d is not None and child not in on_chain:
+            if d is not None and child not in chain:
                 heapq.heappush(heap, (g + d, (*chain, child)))
     if total is not None:
-        truncated = total > len(chains)
+        truncated = total > len(found)
     return WhyResult(
         target=target,
         sources=srcs,
         shortest=dict(sorted(shortest.items())),
-        chains=tuple(chains),
+        chains=tuple(tuple(ids[n] for n in chain) for chain in found),
         truncated=truncated,
         total=total,
     )
