@@ -6,25 +6,17 @@ needs one analysis (``closurescope dupes``) does not load the model of all the o
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from closurescope._lazy import lazy_names
 
 if TYPE_CHECKING:
     from closurescope.analysis.result import AnalysisResult, NodeSizes
     from closurescope.analysis.run import analyze
 
-_LAZY = {
-    "AnalysisResult": "closurescope.analysis.result",
-    "NodeSizes": "closurescope.analysis.result",
-    "analyze": "closurescope.analysis.run",
-}
-
-
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(module), name)
+__getattr__ = lazy_names(
+    __name__, {"AnalysisResult": "result", "NodeSizes": "result", "analyze": "run"}
+)
 
 
 __all__ = ["AnalysisResult", "NodeSizes", "analyze"]

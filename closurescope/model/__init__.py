@@ -6,8 +6,9 @@ tree and the findings, not the graph or the image model.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from closurescope._lazy import lazy_names
 
 if TYPE_CHECKING:
     from closurescope.model.closure import Closure, Source
@@ -36,45 +37,39 @@ if TYPE_CHECKING:
     from closurescope.model.ids import ComponentKind, NodeId
     from closurescope.model.image import HistoryEntry, ImageConfig, Layer
 
-_LAZY = {
-    "Closure": "closure",
-    "Source": "closure",
-    "Component": "component",
-    "split_name_version": "component",
-    "store_path_hash": "component",
-    "store_path_name": "component",
-    "MAX_SYMLINK_HOPS": "files",
-    "FileEntry": "files",
-    "FileKind": "files",
-    "FileTree": "files",
-    "FileTreeBuilder": "files",
-    "Resolution": "files",
-    "Resolved": "files",
-    "Finding": "findings",
-    "Fix": "findings",
-    "Rule": "findings",
-    "RuleResult": "findings",
-    "Severity": "findings",
-    "Status": "findings",
-    "DepGraph": "graph",
-    "DepGraphBuilder": "graph",
-    "GraphIntegrityError": "graph",
-    "IndexedGraph": "graph",
-    "ComponentKind": "ids",
-    "NodeId": "ids",
-    "HistoryEntry": "image",
-    "ImageConfig": "image",
-    "Layer": "image",
-}
-
-
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # later lookups are plain attribute reads
-    return value
+__getattr__ = lazy_names(
+    __name__,
+    {
+        "Closure": "closure",
+        "Source": "closure",
+        "Component": "component",
+        "split_name_version": "component",
+        "store_path_hash": "component",
+        "store_path_name": "component",
+        "MAX_SYMLINK_HOPS": "files",
+        "FileEntry": "files",
+        "FileKind": "files",
+        "FileTree": "files",
+        "FileTreeBuilder": "files",
+        "Resolution": "files",
+        "Resolved": "files",
+        "Finding": "findings",
+        "Fix": "findings",
+        "Rule": "findings",
+        "RuleResult": "findings",
+        "Severity": "findings",
+        "Status": "findings",
+        "DepGraph": "graph",
+        "DepGraphBuilder": "graph",
+        "GraphIntegrityError": "graph",
+        "IndexedGraph": "graph",
+        "ComponentKind": "ids",
+        "NodeId": "ids",
+        "HistoryEntry": "image",
+        "ImageConfig": "image",
+        "Layer": "image",
+    },
+)
 
 
 __all__ = [

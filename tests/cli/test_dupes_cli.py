@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -149,21 +147,6 @@ def test_missing_input_is_a_one_line_error(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "nope" in err
-
-
-def test_a_directory_needs_neither_networkx_nor_the_other_loaders(tree: Path) -> None:
-    code = (
-        "import sys\n"
-        "from closurescope.cli import main\n"
-        f"assert main(['dupes', {str(tree)!r}, '-o', '/dev/null']) == 0\n"
-        "print(' '.join(sorted(sys.modules)))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    mods = set(out.split())
-    assert "closurescope.loaders._walk" in mods
-    assert not {"networkx", "zstandard", "closurescope.loaders.registry"} & mods
 
 
 def test_the_readme_example_is_what_the_command_prints(
