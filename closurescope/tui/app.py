@@ -11,16 +11,20 @@ every modal (benchmarks/README.md, section "TUI").
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from pathlib import PurePosixPath
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widget import AwaitMount
 
 from closurescope.analysis.result import AnalysisResult
 from closurescope.model import Closure
+from closurescope.tui._textual_hacks import prepare_offscreen
 from closurescope.tui.messages import JumpToComponent, JumpToPath
 from closurescope.tui.screens.browse import BrowseScreen
 from closurescope.tui.screens.etc import EtcScreen
@@ -128,16 +132,29 @@ class ClosurescopeApp(App[None]):
     def _compose_ahead(self, *names: str) -> None:
         # Push every installed screen not yet composed, then pop them all in the same
         # call: each composes and mounts in the background, and no frame shows them (only
-        # the current screen paints; the browser repaints once).
+        # the current screen paints; the browser repaints once). Once they are mounted,
+        # lay them out and render them off screen, so that their first show is like any
+        # other (see ``prepare_offscreen``).
         pending = [
-            name
+            self.get_screen(name)
             for name in names
             if self.is_screen_installed(name) and not self.get_screen(name).is_running
         ]
-        for name in pending:
-            self.push_screen(name)
+        mounted = [self.push_screen(screen) for screen in pending]
         for _ in pending:
             self.pop_screen()
+        if pending:
+            self.run_worker(self._lay_out_ahead(pending, mounted), group="compose-ahead")
+
+    async def _lay_out_ahead(self, screens: list[Screen[Any]], mounted: list[AwaitMount]) -> None:
+        for done in mounted:
+            await done
+        for screen in screens:
+            handled = asyncio.Event()  # once the screen handled what the mounting queued
+            if screen.call_later(handled.set):
+                await handled.wait()
+            prepare_offscreen(screen, self.size)
+            await asyncio.sleep(0)  # a key waits for one screen at most
 
     def _files_index_ready(self, index: FilesIndex) -> None:
         self.files_index = index

@@ -183,3 +183,31 @@ async def test_browsing_repaints_without_a_layout() -> None:
         assert current.rows is not before  # the rows did change
         assert screen.levels[0].parent is None
         assert layouts == 0
+
+
+@sync
+async def test_first_show_of_a_view_or_modal_needs_no_layout() -> None:
+    """Screens composed ahead are laid out off screen: their first show only repaints."""
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        layouts: list[str] = []
+        for name in ("findings", "files", "search", "help"):
+            screen = app.get_screen(name)
+            refresh_layout = screen._refresh_layout
+
+            def counted(
+                *args: object, _name: str = name, _f: object = refresh_layout, **kwargs: object
+            ) -> None:
+                layouts.append(_name)
+                _f(*args, **kwargs)  # type: ignore[operator]
+
+            screen._refresh_layout = counted  # type: ignore[method-assign]
+        for key in ("3", "2", "1", "slash", "escape", "question_mark"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert layouts == []

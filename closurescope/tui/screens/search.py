@@ -89,7 +89,7 @@ class SearchScreen(ModalScreen[NodeId | None]):
         shown = f"{matched} of {total} match" + (
             f", the best {MAX_RESULTS} shown" if matched > MAX_RESULTS else ""
         )
-        self.query_one("#search-count", Label).update(shown)
+        self.query_one("#search-count", Label).update(shown, layout=False)  # fixed width
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Refilter on every keystroke."""

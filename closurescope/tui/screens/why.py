@@ -75,7 +75,7 @@ class WhyScreen(ModalScreen[None]):
         self.chains, self.total, self.truncated, self.ready = (), None, False, False
         self._asked += 1
         if self.is_mounted:
-            self.query_one("#why-title", Label).update(self._title("…"))
+            self.query_one("#why-title", Label).update(self._title("…"), layout=False)
             chain_list = self.query_one("#why-chains", PathList)
             chain_list.empty_text = "enumerating chains…"
             chain_list.set_rows(EMPTY)
@@ -116,7 +116,7 @@ class WhyScreen(ModalScreen[None]):
             count = f"{shown} chains shown, capped at {self.limit} (of {total or 'more'})"
         else:
             count = f"{shown} chain{'s' if shown != 1 else ''}"
-        self.query_one("#why-title", Label).update(self._title(count))
+        self.query_one("#why-title", Label).update(self._title(count), layout=False)
 
         def row(key: str) -> Row:
             chain = chains[int(key)]
