@@ -121,9 +121,7 @@ class BrowseScreen(Screen[None]):
         self._show_level()
         self.query_one("#current", PathList).focus()
         # after the first frame, ready before the first key needs them:
-        self.call_after_refresh(self._search_candidates)
-        self.call_after_refresh(self._rank, self.order)
-        self.call_after_refresh(self._rank_all)
+        self.call_after_refresh(self._prepare_lookups)
 
     # -- data helpers -----------------------------------------------------------------------
     @property
@@ -153,10 +151,14 @@ class BrowseScreen(Screen[None]):
         return rank
 
     @work(thread=True, exclusive=True, group="ranks")
-    def _rank_all(self) -> None:
-        # Every other order too, off the UI thread, so that ``s`` only looks ranks up
-        # (computing one on a 12,000-path closure is a Python-key sort of every path).
-        for order in SortOrder:
+    def _prepare_lookups(self) -> None:
+        # Off the UI thread, after the first frame, so that a key pressed meanwhile waits
+        # for none of it (on the main thread it was ~50 ms just after the first screen):
+        # the search's name list, every order's ranks (``s`` then only looks them up; one
+        # is a Python-key sort of every path) and the root chains of the jump. A key that
+        # needs one before it is ready computes it itself.
+        self._search_candidates()
+        for order in [self.order, *SortOrder]:
             if order not in self._ranks:
                 self._ranks[order] = sort_ranks(self.graph, self.sizes, order)
         self._root_chains()
