@@ -151,12 +151,18 @@ def _awake(app: Any) -> list[Any]:
 
     A hidden widget (a view not shown, a closed dialog) with nothing queued has nothing to
     do for the key; leaving it out keeps the measure itself from growing with the number of
-    widgets the screen holds (Textual's pilot posts a callback to every one of them).
+    widgets the screen holds (Textual's pilot posts a callback to every one of them). The
+    notifications are left out too: a toast fades in and out on its own timers, a message
+    every frame for a second or so after an ``s`` or a ``y``, whatever key comes next.
     """
+    from textual.widgets._toast import ToastRack
+
     nodes = [app]
     stack = [app.screen]
     while stack:
         node = stack.pop()
+        if isinstance(node, ToastRack):
+            continue
         if node.display:
             nodes.append(node)
             stack.extend(node._nodes)
@@ -191,9 +197,12 @@ async def keystroke(
     """Seconds from a key reaching the app to the first frame painted after it was handled.
 
     The key goes to the app as the terminal driver would send it; "handled" is when the
-    app, the screen and every widget on it have no message left (see ``_awake``); Textual
+    app, the screen and every widget on it have no message left (see ``_awake`` for the
+    widgets left out: hidden ones with nothing queued, the notifications); Textual
     then paints the changed regions on its next frame (at most 60 per second), which is
-    when we stop. A key that changes nothing on screen stops at "handled".
+    when we stop. When nothing is left to paint at "handled", the last frame painted since
+    the key (while the last messages were being checked) is the answer; a key that changes
+    nothing on screen stops at "handled".
     """
     from textual import events
 
@@ -206,10 +215,15 @@ async def keystroke(
     # wait round after round until every queue of the app and its current screen is empty.
     for _ in range(20):
         await _drain(app, _awake(app))
-        nodes = [app, *app.screen.walk_children(with_self=True)]
-        if all(node._message_queue.empty() for node in nodes):
+        if all(node._message_queue.empty() for node in _awake(app)):
             break
     handled = time.perf_counter()
+    if not _repaint_pending(app.screen):
+        # The last frame, if any, painted while the last messages were being checked,
+        # already shows everything: it is the answer (else the key changed nothing).
+        if cpu is not None:
+            cpu.append(time.process_time() - c0)
+        return max((t for t in painted if t >= t0), default=handled) - t0
     deadline = handled + 0.25
     while time.perf_counter() < deadline and not any(t >= handled for t in painted):
         await asyncio.sleep(0.001)
@@ -217,6 +231,17 @@ async def keystroke(
     if cpu is not None:
         cpu.append(time.process_time() - c0)
     return (after[0] if after else handled) - t0
+
+
+def _repaint_pending(screen: Any) -> bool:
+    """True when the screen has a layout, a scroll or a region still to paint."""
+    return bool(
+        screen._layout_required
+        or screen._scroll_required
+        or screen._repaint_required
+        or screen._dirty_widgets
+        or screen._compositor._dirty_regions
+    )
 
 
 async def measure(
