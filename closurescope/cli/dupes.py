@@ -110,10 +110,12 @@ def verdict_text(verdict: RuleResult | None) -> str | None:
 def _load_tree(args: argparse.Namespace) -> tuple[FileTree, str]:
     """The file tree of INPUT: a directory is walked directly (no other scanner runs)."""
     from closurescope.cli._common import Progress, load_input
+    from closurescope.loaders.base import is_oci_layout
 
     spec: str = args.input
     path = spec.removeprefix("rootfs:")
-    if path != "-" and Path(path).is_dir():  # a directory (or rootfs:DIR): no format to sniff
+    plain = spec.startswith("rootfs:") or not is_oci_layout(Path(path))
+    if path != "-" and Path(path).is_dir() and plain:  # a root filesystem: walked directly
         from closurescope.loaders._walk import files_tree
 
         progress = Progress(f"reading {path}")

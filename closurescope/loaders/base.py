@@ -143,6 +143,12 @@ class InputSource:
             raise LoadError(self.display, f"not UTF-8 text (byte {exc.start})") from None
 
 
+def is_oci_layout(path: Path) -> bool:
+    """A directory holding an OCI image layout (``oci-layout`` and ``index.json``), which the
+    ``oci`` loader reads; any other directory is a root filesystem."""
+    return (path / "oci-layout").is_file() and (path / "index.json").is_file()
+
+
 def _read_up_to(stream: BinaryIO, limit: int) -> bytes:
     chunks: list[bytes] = []
     got = 0

@@ -36,7 +36,7 @@ from closurescope.loaders._image import (
 )
 from closurescope.loaders._observe import Observers
 from closurescope.loaders._tarstream import Progress, TarScan, looks_like_tar, scan_tar
-from closurescope.loaders.base import InputSource, LoadOptions
+from closurescope.loaders.base import InputSource, LoadOptions, is_oci_layout
 from closurescope.model import Closure
 
 
@@ -194,12 +194,7 @@ class OciLayoutLoader:
         self.observers = observers
 
     def sniff(self, source: InputSource) -> bool:
-        return (
-            source.is_dir
-            and source.path is not None
-            and (source.path / "oci-layout").is_file()
-            and (source.path / "index.json").is_file()
-        )
+        return source.is_dir and source.path is not None and is_oci_layout(source.path)
 
     def load(self, source: InputSource, options: LoadOptions) -> Closure:
         where = source.display

@@ -133,6 +133,14 @@ def test_rootfs_prefix_and_an_image(tree: Path, capsys: pytest.CaptureFixture[st
     assert image["reclaimable"] > 100_000
 
 
+def test_an_oci_layout_directory_is_read_as_an_image(capsys: pytest.CaptureFixture[str]) -> None:
+    layout = SAMPLES / "images" / "image-oci"
+    assert main(["dupes", str(layout)]) == 0  # the image's merged tree, as `report` reads it
+    assert capsys.readouterr().out.startswith(f"{layout}: 18 entries, 5 files\n")
+    assert main(["dupes", f"rootfs:{layout}"]) == 0  # the layout's own files, when asked
+    assert capsys.readouterr().out.startswith(f"{layout}: 12 entries, 10 files\n")
+
+
 def test_an_input_without_files_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["dupes", str(PATH_INFO)]) == 2
     err = capsys.readouterr().err
