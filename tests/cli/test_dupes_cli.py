@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -139,6 +141,19 @@ def test_an_oci_layout_directory_is_read_as_an_image(capsys: pytest.CaptureFixtu
     assert capsys.readouterr().out.startswith(f"{layout}: 18 entries, 5 files\n")
     assert main(["dupes", f"rootfs:{layout}"]) == 0  # the layout's own files, when asked
     assert capsys.readouterr().out.startswith(f"{layout}: 12 entries, 10 files\n")
+
+
+def test_an_image_on_standard_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dupes", str(TZDATA_RSYNC), "-f", "paths"]) == 0
+    from_file = capsys.readouterr().out
+    proc = subprocess.run(
+        [sys.executable, "-m", "closurescope", "dupes", "-", "-f", "paths"],
+        input=TZDATA_RSYNC.read_bytes(),
+        capture_output=True,
+        check=True,
+    )
+    assert proc.stdout.decode() == from_file
+    assert proc.stderr == b""
 
 
 def test_an_input_without_files_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
