@@ -4,7 +4,7 @@ Views: ``1`` closure browser, ``2`` files (when the input has files), ``3`` find
 /etc (when the /etc analysis ran). ``?`` help, ``t`` light/dark theme, ``q`` quit.
 
 Every screen, the modals (search, why-depends, help) included, is installed once and
-composed right after the first frame (``_compose_ahead``), so no key composes, mounts or
+composed ahead after the first frame (``_compose_ahead``), so no key composes, mounts or
 removes a screen: on the 2-core build VM that was 20-60 ms of a view's first show and of
 every modal (benchmarks/README.md, section "TUI").
 """
@@ -37,8 +37,8 @@ from closurescope.tui.view import FilesIndex, etc_view
 
 VIEWS = {"browse": "Browse", "files": "Files", "findings": "Findings", "etc": "/etc"}
 """View names (screen names) and their tab labels, in key order 1-4."""
-MODALS = ("search", "why", "help")
-"""The modal screens' names (installed once, like the views)."""
+AHEAD_GAP = 0.05
+"""Seconds between two screens composed ahead of their first show."""
 MODAL_TYPES = (SearchScreen, WhyScreen, HelpScreen)
 SYNC_INDEX_LIMIT = 20_000
 """File trees up to this many entries are indexed before the first screen, bigger ones in a
@@ -77,6 +77,10 @@ class ClosurescopeApp(App[None]):
         self._pending_view: str | None = None
         self.etc = etc_view(result.metrics)
         self.views: dict[str, str] = {}
+        self._ahead: list[str] = []
+        """Screens still to compose ahead of their first show (see ``_compose_ahead``)."""
+        self.composed_ahead = asyncio.Event()
+        """Set whenever every screen queued to compose ahead is composed and laid out."""
 
     @property
     def has_files(self) -> bool:
@@ -105,7 +109,7 @@ class ClosurescopeApp(App[None]):
         if self.closure.files is not None and self.files_index is None:
             # after the first frame: the thread would otherwise slow the first paint down
             self.call_after_refresh(self._build_files_index)
-        self.call_after_refresh(self._compose_ahead, "files", "findings", "etc", *MODALS)
+        self._compose_ahead("search", "findings", "help", "why", "files", "etc")
 
     def on_unmount(self) -> None:
         """Give the frozen objects back to the garbage collector (see ``settle_heap``)."""
@@ -130,38 +134,53 @@ class ClosurescopeApp(App[None]):
         self.call_from_thread(self._files_index_ready, index)
 
     def _compose_ahead(self, *names: str) -> None:
-        # Push every installed screen not yet composed, then pop them all in the same
-        # call: each composes and mounts in the background, and no frame shows them (only
-        # the current screen paints; the browser repaints once). Once they are mounted,
-        # lay them out and render them off screen, so that their first show is like any
-        # other (see ``prepare_offscreen``).
-        pending = [
-            self.get_screen(name)
-            for name in names
-            if self.is_screen_installed(name) and not self.get_screen(name).is_running
-        ]
-        mounted = [self.push_screen(screen) for screen in pending]
-        for _ in pending:
-            self.pop_screen()
-        if pending:
-            self.run_worker(self._lay_out_ahead(pending, mounted), group="compose-ahead")
+        """Queue screens to compose ahead, one at a time, the first ``AHEAD_GAP`` from now."""
+        idle = not self._ahead
+        self._ahead.extend(names)
+        self.composed_ahead.clear()
+        if idle:
+            self.set_timer(AHEAD_GAP, self._compose_next)
 
-    async def _lay_out_ahead(self, screens: list[Screen[Any]], mounted: list[AwaitMount]) -> None:
-        for done in mounted:
-            await done
-        for screen in screens:
-            handled = asyncio.Event()  # once the screen handled what the mounting queued
-            if screen.call_later(handled.set):
-                await handled.wait()
-            prepare_offscreen(screen, self.size)
-            await asyncio.sleep(0)  # a key waits for one screen at most
+    def _compose_next(self) -> None:
+        # Push the next installed screen not yet composed and pop it in the same call: it
+        # composes and mounts in its own task, no frame shows it (only the current screen
+        # paints). Once mounted, it is laid out and rendered off screen, so that its first
+        # show is like any other (``prepare_offscreen``). One screen at a time with a gap
+        # between, so that a key pressed meanwhile waits for one screen's work at most
+        # (all seven at once kept keys waiting up to 250 ms after the first frame).
+        while self._ahead:
+            name = self._ahead.pop(0)
+            if self.is_screen_installed(name) and not self.get_screen(name).is_running:
+                screen = self.get_screen(name)
+                mounted = self.push_screen(screen)
+                self.pop_screen()
+                self.run_worker(self._prepare_ahead(screen, mounted), group="compose-ahead")
+                return
+        self.composed_ahead.set()
+
+    async def _prepare_ahead(self, screen: Screen[Any], mounted: AwaitMount) -> None:
+        await mounted
+        # Once every widget, then the screen, handled what the mounting queued (the
+        # header sets its title after its own mount, and that asks the screen for a layout).
+        for nodes in (list(screen.walk_children(with_self=True)), [screen]):
+            handled = [asyncio.Event() for _ in nodes]
+            for node, event in zip(nodes, handled, strict=True):
+                if not node.call_later(event.set):
+                    event.set()
+            for event in handled:
+                await event.wait()
+        prepare_offscreen(screen, self.size)
+        if self._ahead:
+            self.set_timer(AHEAD_GAP, self._compose_next)
+        else:
+            self.composed_ahead.set()
 
     def _files_index_ready(self, index: FilesIndex) -> None:
         self.files_index = index
         settle_heap(collect=False)
         self.install_screen(FilesScreen(self.closure, self.result, index), "files")
         self._title_views()
-        self.call_after_refresh(self._compose_ahead, "files")
+        self._compose_ahead("files")
         if self._pending_view == "files":
             self._pending_view = None
             self.action_view("files")

@@ -9,13 +9,16 @@ reused; moving and entering in the browser repaints the lists without a layout.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 
 import pytest
+from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from closurescope.tui import make_app
+from closurescope.tui.app import ClosurescopeApp
 from closurescope.tui.screens.browse import BrowseScreen
 from closurescope.tui.screens.help import HelpScreen
 from closurescope.tui.screens.search import SearchScreen
@@ -27,6 +30,14 @@ from tests.tui.tui_data import small_graph_closure, small_result, sync
 pytestmark = pytest.mark.tui
 
 SIZE = (100, 24)
+
+
+async def settled(app: ClosurescopeApp, pilot: Pilot[None]) -> None:
+    """Once the workers are done and every screen is composed ahead."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await asyncio.wait_for(app.composed_ahead.wait(), 10)
+    await pilot.pause()
 
 
 def bar_text(bar: KeyBar) -> str:
@@ -125,9 +136,7 @@ async def test_every_screen_composed_once_and_reused() -> None:
     closure = small_graph_closure()
     app = make_app(closure, small_result(closure, etc=True))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(app, pilot)
         names = ["browse", "files", "findings", "etc", "search", "why", "help"]
         screens = {name: app.get_screen(name) for name in names}
         assert all(screen.is_running for screen in screens.values())
@@ -191,9 +200,7 @@ async def test_first_show_of_a_view_or_modal_needs_no_layout() -> None:
     closure = small_graph_closure()
     app = make_app(closure, small_result(closure))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(app, pilot)
         layouts: list[str] = []
         for name in ("findings", "files", "search", "help"):
             screen = app.get_screen(name)
