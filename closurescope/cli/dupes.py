@@ -129,8 +129,8 @@ def _load_tree(args: argparse.Namespace) -> tuple[FileTree, str]:
     closure = load_input(spec, args)
     if closure.files is None:
         raise UsageError(
-            f"{args.input}: a {closure.source.format} input lists no files; dupes needs an "
-            "image, a root filesystem or a store path"
+            f"{args.input}: a {closure.source.format} input has no file tree; dupes reads an "
+            "image, a root filesystem (directory or tar) or a store path given as a directory"
         )
     return closure.files, closure.source.path
 

@@ -160,7 +160,7 @@ def test_an_input_without_files_is_a_one_line_error(capsys: pytest.CaptureFixtur
     assert main(["dupes", str(PATH_INFO)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "lists no files; dupes needs an image, a root filesystem or a store path" in err
+    assert "a nix-path-info input has no file tree; dupes reads an image, a root" in err
 
 
 def test_missing_input_is_a_one_line_error(
