@@ -109,7 +109,10 @@ class ClosurescopeApp(App[None]):
         if self.closure.files is not None and self.files_index is None:
             # after the first frame: the thread would otherwise slow the first paint down
             self.call_after_refresh(self._build_files_index)
-        self._compose_ahead("search", "findings", "help", "why", "files", "etc")
+        # after the first frame, as the index: composing would slow the first paint down
+        self.call_after_refresh(
+            self._compose_ahead, "search", "findings", "help", "why", "files", "etc"
+        )
 
     def on_unmount(self) -> None:
         """Give the frozen objects back to the garbage collector (see ``settle_heap``)."""
