@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import random
 import statistics
@@ -271,6 +272,7 @@ async def measure(
     ``make_app`` that was is printed. ``startup_window`` measures keys pressed before.
     """
     painted: list[float] = []
+    gc.collect()  # the garbage of the runs before is not this app's (its start collects)
     start = time.perf_counter()
     app = make_app(closure, result)
     display = app._display
