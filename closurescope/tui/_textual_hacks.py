@@ -5,7 +5,9 @@ composed ahead of its first show (``ClosurescopeApp._compose_ahead``) therefore 
 layout pending until then, and its first show lays it out, sends every widget a Resize,
 renders every line for the first time and paints twice: 30-40 ms of ``2``, ``3``, ``/``,
 ``w`` and ``?`` the first time on the 2-core build VM, against 10-15 ms for the next times,
-when the lines come from the widgets' caches (benchmarks/README.md, section "TUI").
+when the lines come from the widgets' caches (benchmarks/README.md, section "TUI"). And a
+screen's frame timer, started on its first show, waits one whole frame interval (16.7 ms)
+before its first frame; started once off screen, it paints the first show at once.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ def prepare_offscreen(screen: Screen[Any], size: Size) -> None:
 
     What Textual's update timer (``Screen._on_timer_update``) does for the current screen,
     except the write to the terminal: the layout, the pending flag cleared, then a full
-    render whose result is dropped (it fills the widgets' line caches).
+    render whose result is dropped (it fills the widgets' line caches). Then the timer is
+    started: its first tick finds the screen not current and pauses it again.
     """
     if screen.is_current or not screen.is_attached:
         return
     screen._refresh_layout(size)
     screen._layout_required = False
     screen._compositor.render_update(full=True)
+    screen._update_timer.resume()
