@@ -4,15 +4,17 @@ Views: ``1`` closure browser, ``2`` files (when the input has files), ``3`` find
 /etc (when the /etc analysis ran). ``?`` help, ``t`` light/dark theme, ``q`` quit.
 
 Every screen, the modals (search, why-depends, help) included, is installed once and
-composed ahead after the first frame (``_compose_ahead``), so no key composes, mounts or
-removes a screen: on the 2-core build VM that was 20-60 ms of a view's first show and of
-every modal (benchmarks/README.md, section "TUI").
+composed ahead before the first frame (``on_mount``; the files view of a tree indexed in a
+thread once indexed, ``_compose_ahead``), so no key composes, mounts or removes a screen: on
+the 2-core build VM that was 20-60 ms of a view's first show and of every modal
+(benchmarks/README.md, section "TUI").
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+from contextlib import ExitStack
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -79,6 +81,8 @@ class ClosurescopeApp(App[None]):
         self.views: dict[str, str] = {}
         self._ahead: list[str] = []
         """Screens still to compose ahead of their first show (see ``_compose_ahead``)."""
+        self._first_frame = ExitStack()
+        """Holds the frames back while the screens are composed ahead (``on_mount``)."""
         self.composed_ahead = asyncio.Event()
         """Set whenever every screen queued to compose ahead is composed and laid out."""
 
@@ -93,7 +97,12 @@ class ClosurescopeApp(App[None]):
         return self.etc is not None
 
     def on_mount(self) -> None:
-        """Install the views this input has and show the browser."""
+        """Install the views this input has, compose them ahead, then show the browser.
+
+        Textual paints no frame before the app's mount and the callbacks it queued are done,
+        so the screens composed here (all at once: no key can arrive yet) cost the first
+        screen some time and the keys after it nothing (``_compose_first``).
+        """
         self.install_screen(BrowseScreen(self.closure, self.result), "browse")
         if self.files_index is not None:
             self.install_screen(FilesScreen(self.closure, self.result, self.files_index), "files")
@@ -104,15 +113,42 @@ class ClosurescopeApp(App[None]):
         self.install_screen(WhyScreen(self.closure.graph, None, self.result.sizes), "why")
         self.install_screen(HelpScreen(), "help")
         self._title_views()
+        mounting = []
+        for name in ("search", "findings", "help", "why", "files", "etc"):
+            if self.is_screen_installed(name):
+                screen = self.get_screen(name)
+                mounting.append((screen, self.push_screen(screen)))
+                self.pop_screen()
+        # No frame until the browser is pushed (Textual's own batch ends with the mount
+        # and its callbacks, and the layout below needs two rounds of them).
+        self._first_frame.enter_context(self.batch_update())
+        # Queued after Textual's own mount callbacks (the last layout requests they make)
+        self.call_next(self._compose_first, mounting)
+
+    async def _compose_first(self, mounting: list[tuple[Screen[Any], AwaitMount]]) -> None:
+        """Once the screens composed ahead are mounted, lay them out (``_prepare_first``)."""
+        for screen, mounted in mounting:
+            await mounted
+            await _quiet(screen)
+        # Each header queued its title on the app (an async watcher): after those.
+        self.call_next(self._prepare_first, [screen for screen, _ in mounting])
+
+    async def _prepare_first(self, screens: list[Screen[Any]]) -> None:
+        """Lay the screens composed ahead out off screen, then show the browser.
+
+        Composed after the first frame instead, one screen's work kept a key pressed
+        meanwhile waiting up to 58 ms (benchmarks/README.md, section "TUI").
+        """
+        for screen in screens:
+            await _quiet(screen)
+            prepare_offscreen(screen, self.size)
         self.push_screen("browse")
+        self._first_frame.close()
         settle_heap(collect=True)
         if self.closure.files is not None and self.files_index is None:
             # after the first frame: the thread would otherwise slow the first paint down
             self.call_after_refresh(self._build_files_index)
-        # after the first frame, as the index: composing would slow the first paint down
-        self.call_after_refresh(
-            self._compose_ahead, "search", "findings", "help", "why", "files", "etc"
-        )
+        self.composed_ahead.set()
 
     def on_unmount(self) -> None:
         """Give the frozen objects back to the garbage collector (see ``settle_heap``)."""
@@ -137,7 +173,8 @@ class ClosurescopeApp(App[None]):
         self.call_from_thread(self._files_index_ready, index)
 
     def _compose_ahead(self, *names: str) -> None:
-        """Queue screens to compose ahead, one at a time, the first ``AHEAD_GAP`` from now."""
+        """Queue screens to compose ahead, one at a time, the first ``AHEAD_GAP`` from now
+        (screens installed after the first frame: the files view of a big tree)."""
         idle = not self._ahead
         self._ahead.extend(names)
         self.composed_ahead.clear()
@@ -149,34 +186,28 @@ class ClosurescopeApp(App[None]):
         # composes and mounts in its own task, no frame shows it (only the current screen
         # paints). Once mounted, it is laid out and rendered off screen, so that its first
         # show is like any other (``prepare_offscreen``). One screen at a time with a gap
-        # between, so that a key pressed meanwhile waits for one screen's work at most
-        # (all seven at once kept keys waiting up to 250 ms after the first frame).
+        # between, so that a key pressed meanwhile waits for one screen's work at most.
         while self._ahead:
             name = self._ahead.pop(0)
             if self.is_screen_installed(name) and not self.get_screen(name).is_running:
                 screen = self.get_screen(name)
                 mounted = self.push_screen(screen)
                 self.pop_screen()
-                self.run_worker(self._prepare_ahead(screen, mounted), group="compose-ahead")
+                self.run_worker(self._prepare_next(screen, mounted), group="compose-ahead")
                 return
         self.composed_ahead.set()
 
-    async def _prepare_ahead(self, screen: Screen[Any], mounted: AwaitMount) -> None:
-        await mounted
-        # Once every widget, then the screen, handled what the mounting queued (the
-        # header sets its title after its own mount, and that asks the screen for a layout).
-        for nodes in (list(screen.walk_children(with_self=True)), [screen]):
-            handled = [asyncio.Event() for _ in nodes]
-            for node, event in zip(nodes, handled, strict=True):
-                if not node.call_later(event.set):
-                    event.set()
-            for event in handled:
-                await event.wait()
-        prepare_offscreen(screen, self.size)
+    async def _prepare_next(self, screen: Screen[Any], mounted: AwaitMount) -> None:
+        await self._prepare_ahead(screen, mounted)
         if self._ahead:
             self.set_timer(AHEAD_GAP, self._compose_next)
         else:
             self.composed_ahead.set()
+
+    async def _prepare_ahead(self, screen: Screen[Any], mounted: AwaitMount) -> None:
+        await mounted
+        await _quiet(screen)
+        prepare_offscreen(screen, self.size)
 
     def _files_index_ready(self, index: FilesIndex) -> None:
         self.files_index = index
@@ -236,6 +267,18 @@ class ClosurescopeApp(App[None]):
         screen = self.get_screen("files")
         assert isinstance(screen, FilesScreen)
         screen.reveal(message.path)
+
+
+async def _quiet(screen: Screen[Any]) -> None:
+    """Until every widget, then the screen, handled what it had queued when called (the
+    header sets its title after its own mount, and that asks the screen for a layout)."""
+    for nodes in (list(screen.walk_children(with_self=True)), [screen]):
+        handled = [asyncio.Event() for _ in nodes]
+        for node, event in zip(nodes, handled, strict=True):
+            if not node.call_later(event.set):
+                event.set()
+        for event in handled:
+            await event.wait()
 
 
 def settle_heap(*, collect: bool) -> None:

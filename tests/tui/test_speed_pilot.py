@@ -3,7 +3,7 @@
 KeyBar stands in for Textual's Footer (same keys, one line, clicks press keys); the app
 freezes its finished data out of the garbage collector while it runs and gives it back on
 exit; modal backdrops are opaque; every sort order's ranks exist once the workers are done;
-every screen, the modals included, is composed once, right after the first frame, and
+every screen, the modals included, is composed once, before the first frame, and
 reused; moving and entering in the browser repaints the lists without a layout.
 """
 
@@ -14,7 +14,7 @@ import gc
 
 import pytest
 from textual.pilot import Pilot
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
 from closurescope.tui import make_app
@@ -149,6 +149,32 @@ async def test_every_screen_composed_once_and_reused() -> None:
             assert app.screen in screens.values()
         assert {name: app.get_screen(name) for name in names} == screens
         assert {name: len(list(s.walk_children())) for name, s in screens.items()} == sizes
+
+
+@sync
+async def test_every_screen_composed_and_laid_out_before_the_first_frame() -> None:
+    """The first frame Textual shows is the browser's, every other screen composed and laid
+    out by then: a key pressed right after it waits for no composing."""
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure, etc=True))
+    names = ["files", "findings", "etc", "search", "why", "help"]
+    frames: list[tuple[str | None, bool, list[bool]]] = []
+    display = app._display
+
+    def recorded(screen: Screen[object], renderable: object) -> None:
+        if renderable is not None and not app._batch_count:
+            states = [
+                app.get_screen(n).is_running and not app.get_screen(n)._layout_required
+                for n in names
+            ]
+            frames.append((screen.name, app.composed_ahead.is_set(), states))
+        display(screen, renderable)  # type: ignore[arg-type]
+
+    app._display = recorded  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(app, pilot)
+    assert frames
+    assert frames[0] == ("browse", True, [True] * len(names))
 
 
 @sync

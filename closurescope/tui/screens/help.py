@@ -1,6 +1,6 @@
 """The help modal: generated from the bindings of the screen below and of the App (``?``).
 
-Installed once and composed after the first frame: ``?`` gives it the keys of the view it
+Installed once and composed before the first frame: ``?`` gives it the keys of the view it
 opens over (``prepare``) and pushes it.
 """
 

@@ -1,6 +1,6 @@
 """The search modal: fuzzy search over every component name (``/`` in the browser).
 
-Installed once and composed after the first frame (see ``ClosurescopeApp.on_mount``): ``/``
+Installed once and composed before the first frame (see ``ClosurescopeApp.on_mount``): ``/``
 resets it (``prepare``) and pushes it, so no key composes or mounts it.
 """
 

@@ -2,7 +2,7 @@
 
 Like nix-tree, the enumeration is capped (``closurescope.analysis.why.why_depends``'s
 ``limit``) and the cap is shown, so a 12,000-path closure cannot hang the UI. Installed once
-and composed after the first frame: ``w`` sets its node (``prepare``) and pushes it.
+and composed before the first frame: ``w`` sets its node (``prepare``) and pushes it.
 """
 
 from __future__ import annotations
