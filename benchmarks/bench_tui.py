@@ -19,8 +19,10 @@ headless driver skips only the final write to the terminal.
 ``--runs N`` drives N fresh apps per input and pools every step's presses (the first show
 of a view happens once per app, so this is how it gets more than one sample). The keys
 start once the app's background work is done (files index, threads, screens composed
-ahead); the startup window is measured apart: ``↓`` pressed 0-800 ms after the first frame
-of a fresh app, while that work runs.
+ahead); the startup window is measured apart, on both inputs: ``↓`` pressed 0-800 ms
+(the image: 0-3200 ms) after the first frame of a fresh app, while that work runs
+(``--startup`` measures only that). A frame Textual holds back (inside a batch update) is
+not painted and does not count.
 Targets: first screen < 1 s, every keystroke < 50 ms. Besides wall time, the CPU time the
 process spent per keystroke is printed: on a shared, loaded machine it is the steadier number.
 """
@@ -278,7 +280,7 @@ async def measure(
     display = app._display
 
     def timed_display(screen: Any, renderable: Any) -> None:
-        if renderable is not None:
+        if renderable is not None and not app._batch_count:  # a frame Textual shows
             painted.append(time.perf_counter())
         display(screen, renderable)
 
@@ -298,14 +300,18 @@ async def measure(
     return first, out
 
 
-async def startup_key(closure: Closure, result: AnalysisResult, delay: float, key: str) -> float:
-    """One ``key`` pressed ``delay`` seconds after the first frame, background work or not."""
+async def startup_key(
+    closure: Closure, result: AnalysisResult, delay: float, key: str
+) -> tuple[float, float]:
+    """One ``key`` pressed ``delay`` seconds after the first frame, background work or not;
+    seconds it took, and seconds from ``make_app`` to that first frame."""
     painted: list[float] = []
+    start = time.perf_counter()
     app = make_app(closure, result)
     display = app._display
 
     def timed_display(screen: Any, renderable: Any) -> None:
-        if renderable is not None:
+        if renderable is not None and not app._batch_count:  # a frame Textual shows
             painted.append(time.perf_counter())
         display(screen, renderable)
 
@@ -316,21 +322,45 @@ async def startup_key(closure: Closure, result: AnalysisResult, delay: float, ke
         shown = painted[0]
         while time.perf_counter() - shown < delay:
             await asyncio.sleep(0.001)
-        return await keystroke(app, pilot, key, painted)
+        return await keystroke(app, pilot, key, painted), shown - start
 
 
 STARTUP_DELAYS = (0.0, 0.05, 0.1, 0.2, 0.4, 0.8)
+IMAGE_STARTUP_DELAYS = (*STARTUP_DELAYS, 1.6, 3.2)
+"""The image's files index is built in a thread for ~3 s after the first frame."""
 
 
-def startup_window(closure: Closure, result: AnalysisResult, key: str, runs: int) -> None:
-    """Print ``key``'s latency when pressed 0-800 ms after the first frame (fresh apps)."""
+def startup_window(
+    closure: Closure,
+    result: AnalysisResult,
+    key: str,
+    runs: int,
+    delays: Sequence[float] = STARTUP_DELAYS,
+) -> list[float]:
+    """Print ``key``'s latency when pressed ``delays`` after the first frame (fresh apps);
+    return every press's wall time."""
     print(f"  {key!r} pressed right after the first screen, {runs} app(s) per delay:")
-    for delay in STARTUP_DELAYS:
-        ms = [asyncio.run(startup_key(closure, result, delay, key)) * 1000 for _ in range(runs)]
+    every: list[float] = []
+    firsts: list[float] = []
+    for delay in delays:
+        ms = []
+        for _ in range(runs):
+            gc.collect()  # the garbage of the apps before, outside the clock (as ``measure``)
+            took, first = asyncio.run(startup_key(closure, result, delay, key))
+            ms.append(took * 1000)
+            firsts.append(first * 1000)
+        every += [m / 1000 for m in ms]
         print(
-            f"    {delay * 1000:3.0f} ms after: median {statistics.median(ms):5.1f} ms,"
+            f"    {delay * 1000:4.0f} ms after: median {statistics.median(ms):5.1f} ms,"
             f" max {max(ms):5.1f} ms"
         )
+    worst = max(every) * 1000
+    print(f"  worst: {worst:.1f} ms ({'PASS' if worst < 50 else 'FAIL'} < 50 ms)")
+    print(
+        f"  first screen of these apps: median {statistics.median(firsts):.0f} ms,"
+        f" max {max(firsts):.0f} ms"
+    )
+    return every
 
 
 def report(
@@ -426,7 +456,7 @@ async def textual_floor(footer: str) -> tuple[list[float], list[float]]:
     display = app._display
 
     def timed_display(screen: Any, renderable: Any) -> None:
-        if renderable is not None:
+        if renderable is not None and not app._batch_count:  # a frame Textual shows
             painted.append(time.perf_counter())
         display(screen, renderable)
 
@@ -521,6 +551,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--floor", action="store_true", help="only measure what Textual itself costs here"
     )
+    parser.add_argument(
+        "--startup", action="store_true", help="only the startup windows of both inputs"
+    )
     args = parser.parse_args(argv)
     if args.floor:
         report_floor()
@@ -533,11 +566,16 @@ def main(argv: list[str] | None = None) -> int:
         f"closure: {len(closure.graph)} paths, {closure.graph.edge_count()} references "
         f"(load + analyse {time.perf_counter() - t0:.1f} s, not timed below)"
     )
-    runs = [asyncio.run(measure(closure, result, closure_steps())) for _ in range(args.runs)]
-    first, rows = pooled(runs)
-    every = report(f"{len(closure.graph)}-path closure (browser), {args.runs} run(s)", first, rows)
-    startup_window(closure, result, "down", max(3, args.runs))
-    del closure, result, runs
+    first = 0.0
+    every: list[float] = []
+    if not args.startup:
+        runs = [asyncio.run(measure(closure, result, closure_steps())) for _ in range(args.runs)]
+        first, rows = pooled(runs)
+        title = f"{len(closure.graph)}-path closure (browser), {args.runs} run(s)"
+        every += report(title, first, rows)
+        del runs
+    every += startup_window(closure, result, "down", max(3, args.runs))
+    del closure, result
 
     t0 = time.perf_counter()
     image = image_200k(args.files)
@@ -549,11 +587,14 @@ def main(argv: list[str] | None = None) -> int:
         f"\nimage: {len(image.files)} entries, {len(image.layers)} layers "
         f"(built in {time.perf_counter() - t0:.1f} s, not timed below)"
     )
-    runs = [asyncio.run(measure(image, image_result, image_steps())) for _ in range(args.runs)]
-    first2, rows2 = pooled(runs)
-    every += report(
-        f"{len(image.files)}-entry image (files view), {args.runs} run(s)", first2, rows2
-    )
+    first2 = 0.0
+    if not args.startup:
+        runs = [asyncio.run(measure(image, image_result, image_steps())) for _ in range(args.runs)]
+        first2, rows2 = pooled(runs)
+        every += report(
+            f"{len(image.files)}-entry image (files view), {args.runs} run(s)", first2, rows2
+        )
+    every += startup_window(image, image_result, "down", max(3, args.runs), IMAGE_STARTUP_DELAYS)
     ok = first < 1 and first2 < 1 and max(every) < 0.05
     print(f"\n{'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
