@@ -5,9 +5,9 @@ Views: ``1`` closure browser, ``2`` files (when the input has files), ``3`` find
 
 Every screen, the modals (search, why-depends, help) included, is installed once and
 composed ahead before the first frame (``on_mount``; the files view of a tree indexed in a
-thread once indexed, ``_compose_ahead``), so no key composes, mounts or removes a screen: on
-the 2-core build VM that was 20-60 ms of a view's first show and of every modal
-(benchmarks/README.md, section "TUI").
+thread gets its index later, ``FilesScreen.set_index``), so no key composes, mounts or
+removes a screen: on the 2-core build VM that was 20-60 ms of a view's first show and of
+every modal (benchmarks/README.md, section "TUI").
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ from closurescope.tui.view import FilesIndex, etc_view
 
 VIEWS = {"browse": "Browse", "files": "Files", "findings": "Findings", "etc": "/etc"}
 """View names (screen names) and their tab labels, in key order 1-4."""
-AHEAD_GAP = 0.05
-"""Seconds between two screens composed ahead of their first show."""
 MODAL_TYPES = (SearchScreen, WhyScreen, HelpScreen)
 SYNC_INDEX_LIMIT = 20_000
 """File trees up to this many entries are indexed before the first screen, bigger ones in a
@@ -79,12 +77,10 @@ class ClosurescopeApp(App[None]):
         self._pending_view: str | None = None
         self.etc = etc_view(result.metrics)
         self.views: dict[str, str] = {}
-        self._ahead: list[str] = []
-        """Screens still to compose ahead of their first show (see ``_compose_ahead``)."""
         self._first_frame = ExitStack()
         """Holds the frames back while the screens are composed ahead (``on_mount``)."""
         self.composed_ahead = asyncio.Event()
-        """Set whenever every screen queued to compose ahead is composed and laid out."""
+        """Set once every screen is composed and laid out (just before the first frame)."""
 
     @property
     def has_files(self) -> bool:
@@ -104,7 +100,8 @@ class ClosurescopeApp(App[None]):
         screen some time and the keys after it nothing (``_compose_first``).
         """
         self.install_screen(BrowseScreen(self.closure, self.result), "browse")
-        if self.files_index is not None:
+        if self.has_files:
+            # a big tree's index comes later (``_files_index_ready``): composed ahead anyway
             self.install_screen(FilesScreen(self.closure, self.result, self.files_index), "files")
         self.install_screen(FindingsScreen(self.closure, self.result), "findings")
         if self.etc is not None:
@@ -156,11 +153,7 @@ class ClosurescopeApp(App[None]):
 
     def _title_views(self) -> None:
         available = [name for name in VIEWS if self.is_screen_installed(name)]
-        if self.has_files and "files" not in available:
-            available.insert(1, "files")
         for name in available:
-            if not self.is_screen_installed(name):
-                continue
             screen = self.get_screen(name)
             screen.title = PurePosixPath(self.closure.source.path).name or self.closure.source.path
             screen.sub_title = view_tabs(name, available)
@@ -172,49 +165,12 @@ class ClosurescopeApp(App[None]):
         index.precompute()
         self.call_from_thread(self._files_index_ready, index)
 
-    def _compose_ahead(self, *names: str) -> None:
-        """Queue screens to compose ahead, one at a time, the first ``AHEAD_GAP`` from now
-        (screens installed after the first frame: the files view of a big tree)."""
-        idle = not self._ahead
-        self._ahead.extend(names)
-        self.composed_ahead.clear()
-        if idle:
-            self.set_timer(AHEAD_GAP, self._compose_next)
-
-    def _compose_next(self) -> None:
-        # Push the next installed screen not yet composed and pop it in the same call: it
-        # composes and mounts in its own task, no frame shows it (only the current screen
-        # paints). Once mounted, it is laid out and rendered off screen, so that its first
-        # show is like any other (``prepare_offscreen``). One screen at a time with a gap
-        # between, so that a key pressed meanwhile waits for one screen's work at most.
-        while self._ahead:
-            name = self._ahead.pop(0)
-            if self.is_screen_installed(name) and not self.get_screen(name).is_running:
-                screen = self.get_screen(name)
-                mounted = self.push_screen(screen)
-                self.pop_screen()
-                self.run_worker(self._prepare_next(screen, mounted), group="compose-ahead")
-                return
-        self.composed_ahead.set()
-
-    async def _prepare_next(self, screen: Screen[Any], mounted: AwaitMount) -> None:
-        await self._prepare_ahead(screen, mounted)
-        if self._ahead:
-            self.set_timer(AHEAD_GAP, self._compose_next)
-        else:
-            self.composed_ahead.set()
-
-    async def _prepare_ahead(self, screen: Screen[Any], mounted: AwaitMount) -> None:
-        await mounted
-        await _quiet(screen)
-        prepare_offscreen(screen, self.size)
-
     def _files_index_ready(self, index: FilesIndex) -> None:
         self.files_index = index
         settle_heap(collect=False)
-        self.install_screen(FilesScreen(self.closure, self.result, index), "files")
-        self._title_views()
-        self._compose_ahead("files")
+        screen = self.get_screen("files")
+        assert isinstance(screen, FilesScreen)
+        screen.set_index(index)
         if self._pending_view == "files":
             self._pending_view = None
             self.action_view("files")
@@ -260,8 +216,8 @@ class ClosurescopeApp(App[None]):
         screen.jump_to(message.node)
 
     def on_jump_to_path(self, message: JumpToPath) -> None:
-        """Show a path in the files view."""
-        if not self.is_screen_installed("files"):
+        """Show a path in the files view (once the files are indexed)."""
+        if self.files_index is None:
             return
         self.switch_screen("files")
         screen = self.get_screen("files")

@@ -180,3 +180,42 @@ async def test_dive_fixture_image() -> None:
         top = max(files_all, key=lambda e: e.size)
         assert closure.files.get(files.rows.row(0).key) is not None
         assert closure.files.entries[files.rows.row(0).key].size == top.size
+
+
+@sync
+async def test_a_tree_indexed_in_a_thread_opens_once_indexed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A big tree is indexed after the first frame; its view is composed before it anyway,
+    ``2`` meanwhile opens it once the index is ready, with the root and the layers listed."""
+    import threading
+
+    import closurescope.tui.app as app_module
+    from closurescope.tui.view import FilesIndex
+
+    monkeypatch.setattr(app_module, "SYNC_INDEX_LIMIT", 0)
+    release = threading.Event()
+    precompute = FilesIndex.precompute
+
+    def held(index: FilesIndex) -> None:
+        assert release.wait(10)
+        precompute(index)
+
+    monkeypatch.setattr(FilesIndex, "precompute", held)
+    closure = small_graph_closure()
+    app = make_app(closure, small_result(closure))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.get_screen("files")
+        assert isinstance(screen, FilesScreen)
+        assert screen.is_running
+        assert app.files_index is None
+        assert "2 Files" in str(app.get_screen("browse").sub_title)
+        await pilot.press("2")
+        assert isinstance(app.screen, BrowseScreen)  # not before the index is ready
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen
+        assert keys_of(screen.query_one("#files", PathList)) == ["app", "bin", "etc", "usr", "loop"]
+        assert len(screen.query_one("#layers", PathList).rows) == 1 + len(closure.layers)

@@ -50,11 +50,13 @@ class FilesScreen(Screen[None]):
         Binding("y", "copy", "Copy path"),
     ]
 
-    def __init__(self, closure: Closure, result: AnalysisResult, index: FilesIndex) -> None:
+    def __init__(self, closure: Closure, result: AnalysisResult, index: FilesIndex | None) -> None:
+        """``index`` None: a big tree is being indexed; ``set_index`` gives it once ready, and
+        the screen is not shown before (it can be composed and laid out meanwhile)."""
         super().__init__(name="files")
         self.closure = closure
         self.result = result
-        self.index = index
+        self._index = index
         self.findings_by_subject = subjects_index(result)
         self.cwd = ""
         self.mode = "tree"
@@ -62,7 +64,7 @@ class FilesScreen(Screen[None]):
         self.layer_index: int | None = None
         self.by_name = False
         self._cursor_in: dict[str, int] = {}
-        self._ready = False
+        self._mounted = False
         self._pending_reveal: str | None = None
         """A path to reveal once mounted (a jump can arrive before the first show)."""
         self.sub_title = "files"
@@ -72,19 +74,42 @@ class FilesScreen(Screen[None]):
         yield Header()
         with Horizontal(id="files-columns"):
             if self.closure.layers:
-                yield PathList(self._layer_rows(), cell_widths=(10,), id="layers")
+                rows = self._layer_rows() if self._index is not None else RowList(())
+                yield PathList(rows, cell_widths=(10,), id="layers")
             yield PathList(cell_widths=(10,), bar_width=8, id="files", empty_text="(empty)")
         yield Details(id="file-details")
         yield KeyBar()
 
+    @property
+    def index(self) -> FilesIndex:
+        """The files index (the screen is shown only once it has one)."""
+        assert self._index is not None, "the files view is used before its index is ready"
+        return self._index
+
+    @property
+    def _ready(self) -> bool:
+        return self._mounted and self._index is not None
+
     def on_mount(self) -> None:
-        """Show the root directory (or the path a jump asked for)."""
-        self._ready = True
+        """Show the root directory (or the path a jump asked for), if indexed already."""
+        self._mounted = True
+        self.query_one("#files", PathList).focus()
+        if self._index is not None:
+            self._start()
+
+    def set_index(self, index: FilesIndex) -> None:
+        """The index of a big tree, built after this screen was made: show its root."""
+        self._index = index
+        if self.closure.layers and self._mounted:
+            self.query_one("#layers", PathList).set_rows(self._layer_rows())
+        if self._mounted:
+            self._start()
+
+    def _start(self) -> None:
         if self._pending_reveal is not None:
             self.reveal(self._pending_reveal)
             return
         self._show()
-        self.query_one("#files", PathList).focus()
 
     # -- rows -------------------------------------------------------------------------------
     def _layer_rows(self) -> RowList:
