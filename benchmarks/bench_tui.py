@@ -252,8 +252,9 @@ def _repaint_pending(screen: Any) -> bool:
 
 
 async def settle(app: Any, pilot: Any) -> None:
-    """Until the app's background work is done: the files index of a big tree, the threads,
-    and (where the app does it) every screen composed ahead of its first show."""
+    """Until the app's background work is done: the files index of a big tree, the threads
+    (the browser's lookups included), and (where the app does it) every screen composed
+    ahead of its first show."""
     if app.closure.files is not None:
         while app.files_index is None:
             await asyncio.sleep(0.01)
@@ -263,6 +264,12 @@ async def settle(app: Any, pilot: Any) -> None:
         if ahead is not None:
             await asyncio.wait_for(ahead.wait(), 30)
         await pilot._wait_for_screen()
+    # The browser's lookups thread starts after its first frame, which may come after all
+    # of the above (the screens are composed before it): wait for that thread too.
+    lookups = getattr(app.get_screen("browse"), "lookups_ready", None)
+    while lookups is not None and not lookups.is_set():
+        await asyncio.sleep(0.01)
+    await app.workers.wait_for_complete()
 
 
 async def measure(

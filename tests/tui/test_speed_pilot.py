@@ -116,10 +116,12 @@ async def test_modals_opaque_and_every_sort_rank_ready() -> None:
     app = make_app(closure, small_result(closure))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
         screen = app.screen
         assert isinstance(screen, BrowseScreen)
+        assert screen.lookups_ready.wait(10)  # the lookups thread, after the first frame
+        await app.workers.wait_for_complete()
         assert set(screen._ranks) == set(SortOrder)
+        assert screen._chains is not None
         for key in ("slash", "w"):
             await pilot.press(key)
             await pilot.pause()

@@ -10,6 +10,7 @@ panel adds nix-tree-rs's per-parent added size: what the parent's closure loses 
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -103,6 +104,8 @@ class BrowseScreen(Screen[None]):
         self._ids = indexed.ids
         self._added_timer: Timer | None = None
         self._chains: RootChains | None = None
+        self.lookups_ready = threading.Event()
+        """Set once the lookups thread is done (``_prepare_lookups``): for tests, benchmarks."""
         self.sub_title = "closure browser"
 
     # -- layout -----------------------------------------------------------------------------
@@ -162,6 +165,7 @@ class BrowseScreen(Screen[None]):
             if order not in self._ranks:
                 self._ranks[order] = sort_ranks(self.graph, self.sizes, order)
         self._root_chains()
+        self.lookups_ready.set()
 
     def _root_chains(self) -> RootChains:
         if self._chains is None:
