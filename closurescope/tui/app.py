@@ -77,6 +77,8 @@ class ClosurescopeApp(App[None]):
         self._pending_view: str | None = None
         self.etc = etc_view(result.metrics)
         self.views: dict[str, str] = {}
+        self._gc_paused = False
+        """True while the garbage collector is paused for the files index thread."""
         self._first_frame = ExitStack()
         """Holds the frames back while the screens are composed ahead (``on_mount``)."""
         self.composed_ahead = asyncio.Event()
@@ -144,11 +146,13 @@ class ClosurescopeApp(App[None]):
         settle_heap(collect=True)
         if self.closure.files is not None and self.files_index is None:
             # after the first frame: the thread would otherwise slow the first paint down
-            self.call_after_refresh(self._build_files_index)
+            self.call_after_refresh(self._start_files_index)
         self.composed_ahead.set()
 
     def on_unmount(self) -> None:
-        """Give the frozen objects back to the garbage collector (see ``settle_heap``)."""
+        """Give the frozen objects back to the garbage collector (see ``settle_heap``), and
+        resume it if the files index was still being built (``_start_files_index``)."""
+        self._resume_gc()
         gc.unfreeze()
 
     def _title_views(self) -> None:
@@ -157,6 +161,20 @@ class ClosurescopeApp(App[None]):
             screen = self.get_screen(name)
             screen.title = PurePosixPath(self.closure.source.path).name or self.closure.source.path
             screen.sub_title = view_tabs(name, available)
+
+    def _start_files_index(self) -> None:
+        # The automatic garbage collector is paused while the thread builds the index: its
+        # millions of new objects triggered full collections of 17-114 ms in the thread,
+        # holding the GIL, so a key pressed then waited up to ~200 ms (benchmarks/README.md,
+        # section "TUI"). They are frozen once the index is ready, then it runs again.
+        self._gc_paused = gc.isenabled()
+        gc.disable()
+        self._build_files_index()
+
+    def _resume_gc(self) -> None:
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.enable()
 
     @work(thread=True, exclusive=True, group="files-index")
     def _build_files_index(self) -> None:
@@ -168,6 +186,7 @@ class ClosurescopeApp(App[None]):
     def _files_index_ready(self, index: FilesIndex) -> None:
         self.files_index = index
         settle_heap(collect=False)
+        self._resume_gc()
         screen = self.get_screen("files")
         assert isinstance(screen, FilesScreen)
         screen.set_index(index)

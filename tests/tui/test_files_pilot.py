@@ -187,7 +187,9 @@ async def test_a_tree_indexed_in_a_thread_opens_once_indexed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A big tree is indexed after the first frame; its view is composed before it anyway,
-    ``2`` meanwhile opens it once the index is ready, with the root and the layers listed."""
+    ``2`` meanwhile opens it once the index is ready, with the root and the layers listed.
+    The garbage collector is paused while the thread builds the index."""
+    import gc
     import threading
 
     import closurescope.tui.app as app_module
@@ -197,7 +199,10 @@ async def test_a_tree_indexed_in_a_thread_opens_once_indexed(
     release = threading.Event()
     precompute = FilesIndex.precompute
 
+    collector_on: list[bool] = []
+
     def held(index: FilesIndex) -> None:
+        collector_on.append(gc.isenabled())
         assert release.wait(10)
         precompute(index)
 
@@ -219,3 +224,5 @@ async def test_a_tree_indexed_in_a_thread_opens_once_indexed(
         assert app.screen is screen
         assert keys_of(screen.query_one("#files", PathList)) == ["app", "bin", "etc", "usr", "loop"]
         assert len(screen.query_one("#layers", PathList).rows) == 1 + len(closure.layers)
+        assert collector_on == [False]  # paused while the thread builds (no full collections)
+        assert gc.isenabled()
