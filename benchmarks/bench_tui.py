@@ -40,7 +40,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -62,6 +62,9 @@ from closurescope.model import (  # noqa: E402
     Source,
 )
 from closurescope.tui import make_app  # noqa: E402
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 SIZE = (120, 40)
 Step = tuple[str, Sequence[str]]
@@ -131,17 +134,17 @@ def image_200k(files: int, seed: int = 7) -> Closure:
             )
         )
     graph = DepGraphBuilder()
-    for layer in built:
+    for made in built:
         graph.add(
             Component(
-                id=NodeId(f"layer:{layer.index}"),
+                id=NodeId(f"layer:{made.index}"),
                 kind=ComponentKind.LAYER,
-                name=f"layer {layer.index}",
-                self_size=layer.content_size,
+                name=f"layer {made.index}",
+                self_size=made.content_size,
             )
         )
-        if layer.index:
-            graph.add_reference(NodeId(f"layer:{layer.index}"), NodeId(f"layer:{layer.index - 1}"))
+        if made.index:
+            graph.add_reference(NodeId(f"layer:{made.index}"), NodeId(f"layer:{made.index - 1}"))
     return Closure(
         source=Source(path="synthetic-200k", format="test"),
         graph=graph.build(),
@@ -272,6 +275,21 @@ async def settle(app: Any, pilot: Any) -> None:
     await app.workers.wait_for_complete()
 
 
+def record_frames(app: App[Any]) -> list[float]:
+    """The times (``perf_counter``) of the frames ``app`` shows, appended as they are painted
+    (a frame Textual holds back in a batch update is not one)."""
+    painted: list[float] = []
+    display = app._display
+
+    def timed_display(screen: Any, renderable: Any) -> None:
+        if renderable is not None and not app._batch_count:
+            painted.append(time.perf_counter())
+        display(screen, renderable)
+
+    app._display = timed_display  # type: ignore[method-assign]
+    return painted
+
+
 async def measure(
     closure: Closure, result: AnalysisResult, steps: Sequence[Step]
 ) -> tuple[float, list[tuple[str, list[float], list[float]]]]:
@@ -280,18 +298,10 @@ async def measure(
     The keys start once the app's background work is done (``settle``); how long after
     ``make_app`` that was is printed. ``startup_window`` measures keys pressed before.
     """
-    painted: list[float] = []
     gc.collect()  # the garbage of the runs before is not this app's (its start collects)
     start = time.perf_counter()
     app = make_app(closure, result)
-    display = app._display
-
-    def timed_display(screen: Any, renderable: Any) -> None:
-        if renderable is not None and not app._batch_count:  # a frame Textual shows
-            painted.append(time.perf_counter())
-        display(screen, renderable)
-
-    app._display = timed_display  # type: ignore[method-assign]
+    painted = record_frames(app)
     out: list[tuple[str, list[float], list[float]]] = []
     async with app.run_test(size=SIZE) as pilot:
         while not painted:
@@ -313,17 +323,9 @@ async def startup_key(
     """One ``key`` pressed ``delay`` seconds after the first frame (``from_index``: after the
     files index of a big tree is ready), background work or not; seconds it took, and
     seconds from ``make_app`` to that first frame."""
-    painted: list[float] = []
     start = time.perf_counter()
     app = make_app(closure, result)
-    display = app._display
-
-    def timed_display(screen: Any, renderable: Any) -> None:
-        if renderable is not None and not app._batch_count:  # a frame Textual shows
-            painted.append(time.perf_counter())
-        display(screen, renderable)
-
-    app._display = timed_display  # type: ignore[method-assign]
+    painted = record_frames(app)
     async with app.run_test(size=SIZE) as pilot:
         while not painted:
             await asyncio.sleep(0.001)
@@ -471,16 +473,8 @@ async def textual_floor(footer: str) -> tuple[list[float], list[float]]:
         def action_show(self, name: str) -> None:
             self.switch_screen(name)
 
-    painted: list[float] = []
     app = Floor()
-    display = app._display
-
-    def timed_display(screen: Any, renderable: Any) -> None:
-        if renderable is not None and not app._batch_count:  # a frame Textual shows
-            painted.append(time.perf_counter())
-        display(screen, renderable)
-
-    app._display = timed_display  # type: ignore[method-assign]
+    painted = record_frames(app)
     async with app.run_test(size=SIZE) as pilot:
         while not painted:
             await asyncio.sleep(0.001)
