@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -172,12 +172,20 @@ def _read_on(path: str, start: int, hasher: Any) -> None:
 
 
 def candidate_digests(
-    root: Path, files: Iterable[tuple[str, int]], where: str, progress: ProgressFn | None = None
+    root: Path,
+    files: Iterable[tuple[str, int]],
+    where: str,
+    progress: ProgressFn | None = None,
+    known: Mapping[str, tuple[str, str]] | None = None,
 ) -> tuple[dict[str, str], list[str]]:
     """Full xxh3-128 digests of the files (path, size) that can have a twin, and diagnostics.
 
-    ``progress`` hears, after each size group, the bytes of the groups done and of all.
+    ``known`` maps files the caller has already read whole (the rootfs loader's scanners) to
+    the xxh3-128 of their first ``PARTIAL`` bytes and of their whole content: they are not
+    read again, and take part in their size group like the others. ``progress`` hears, after
+    each size group, the bytes of the groups done and of all.
     """
+    known = known or {}
     notes: list[str] = []
     by_size: dict[int, list[str]] = defaultdict(list)
     for path, size in files:
@@ -195,6 +203,13 @@ def candidate_digests(
             progress(done, total)
             done += size * len(paths)
         for path in paths:
+            if path in known:
+                head_hex, full_hex = known[path]
+                if size <= WHOLE:
+                    digests[path] = full_hex
+                else:
+                    heads[(size, head_hex)].append((path, full_hex))
+                continue
             host = f"{base}/{path}"  # path is relative, no ".." (walked)
             try:
                 if size <= WHOLE:
@@ -214,6 +229,9 @@ def candidate_digests(
         if len(members) < 2:
             continue
         for path, state in members:
+            if isinstance(state, str):  # known: already hashed whole
+                digests[path] = state
+                continue
             try:
                 _read_on(f"{base}/{path}", PARTIAL, state)
             except OSError as exc:

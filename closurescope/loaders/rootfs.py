@@ -4,12 +4,13 @@ image). A rootfs has no layers: ``Closure.layers`` is empty and ``Closure.files`
 ``rootfs`` walks the directory with ``closurescope.loaders._walk`` (``os.scandir``/``lstat``,
 never following a symlink; hardlinks by ``(st_dev, st_ino)``, the first path met is the
 FILE, the others HARDLINK entries pointing at it, so bytes count once).
-File contents are hashed only where a duplicate is possible: files are grouped by size;
-within a group of two or more, the xxh3-128 of the first 4 KiB splits the group further;
-files still sharing a group are hashed in full (continuing the same hash state from byte
-4096, so every byte is read at most once). Those files get ``FileEntry.digest`` (the full
-xxh3-128, hex); every other file's digest is None. Unreadable files and directories are
-reported in the diagnostics, never fatal.
+File contents are hashed only where a duplicate is possible (``_walk.candidate_digests``):
+files are grouped by size; in a group of two or more, a file up to 64 KiB is hashed whole,
+a bigger one by its first 4 KiB first and in full only when another same-size file starts
+the same (the hash state continues, so every byte is read at most once). Those files get
+``FileEntry.digest`` (the full xxh3-128, hex); every other file's digest is None. Files the
+content scanners read whole are hashed on the way, not read again. Unreadable files and
+directories are reported in the diagnostics, never fatal.
 
 ``rootfs-tar`` streams the tar once (gzip/zstd sniffed) and hashes every regular file with
 xxh3-128 on the way; whiteout-looking members are ignored with a note.
@@ -21,7 +22,7 @@ import os
 import zlib
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import xxhash
 import zstandard
@@ -39,38 +40,15 @@ from closurescope.loaders._tarstream import (
     scan_tar,
     sniff_compression,
 )
-from closurescope.loaders._walk import walk
+from closurescope.loaders._walk import PARTIAL, candidate_digests, walk
 from closurescope.loaders.base import InputSource, LoadOptions
 from closurescope.model import Closure, FileEntry, FileKind, FileTree, Source
 from closurescope.model.files import entries_from_rows
-
-PARTIAL = 4096
-"""Bytes hashed first to split a same-size group before reading whole files."""
-
-
-def walk_rootfs(root: Path, where: str) -> tuple[list[FileEntry], list[str]]:
-    """Every entry under ``root`` (``_walk.walk``: sorted walk, lstat only) and the diagnostics."""
-    found = walk(root, where)
-    return list(entries_from_rows((*row, None) for row in found.rows).values()), found.notes
 
 
 def _open(path: str) -> BinaryIO:
     """Open a file of the tree; a path that became a symlink is refused, never followed."""
     return os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
-
-
-def _read(path: str, start: int, limit: int | None, hasher: Any) -> None:
-    with _open(path) as fh:
-        if start:
-            fh.seek(start)
-        left = limit
-        while left is None or left > 0:
-            chunk = fh.read(CHUNK if left is None else min(CHUNK, left))
-            if not chunk:
-                break
-            hasher.update(chunk)
-            if left is not None:
-                left -= len(chunk)
 
 
 def _sinks(observers: Observers, entry: FileEntry, has_store: bool) -> list[ContentSink]:
@@ -91,11 +69,10 @@ def read_contents(
     """One pass over the regular files: each is read at most once, and only when needed.
 
     A file is read whole when an observer wants it (store-reference scanning, package
-    databases, /etc markers); it is hashed when a duplicate is possible (another file has its
-    size). A file only hashed is read in two steps: its first 4 KiB, then the rest only if
-    another same-size file has the same first 4 KiB (the same hash state continues, so no byte
-    is read twice). Returns the full xxh3-128 digests of the files that share their size and
-    first 4 KiB with another file, and the diagnostics.
+    databases, /etc markers), and hashed on the way when another file has its size. The
+    duplicate candidates are then settled by ``_walk.candidate_digests`` (size, then whole
+    small files or the first 4 KiB of big ones, then the rest), which reads only the files no
+    observer wanted. Returns the full xxh3-128 digests and the diagnostics.
     """
     notes: list[str] = []
     by_size: dict[int, int] = defaultdict(int)
@@ -103,28 +80,20 @@ def read_contents(
         if entry.kind is FileKind.FILE:
             by_size[entry.size] += 1
     has_store = any(e.path == "nix/store" and e.kind is FileKind.DIR for e in entries)
-    # (size, digest of the first 4 KiB) -> [(path, full digest or the hash state to continue)]
-    groups: dict[tuple[int, str], list[tuple[str, str | Any]]] = defaultdict(list)
+    known: dict[str, tuple[str, str]] = {}  # read here: (first 4 KiB, whole) digests
+    candidates: list[tuple[str, int]] = []
     for entry in entries:
         if entry.kind is not FileKind.FILE:
             continue
-        host = os.path.join(root, entry.path)
-        hashing = by_size[entry.size] > 1
         sinks = _sinks(observers, entry, has_store)
         if not sinks:
-            if hashing:
-                head = xxhash.xxh3_128()
-                try:
-                    _read(host, 0, PARTIAL, head)
-                except OSError as exc:
-                    notes.append(f"{where}: cannot read {entry.path}: {exc.strerror}")
-                    continue
-                groups[(entry.size, head.hexdigest())].append((entry.path, head))
+            candidates.append((entry.path, entry.size))
             continue
+        hashing = by_size[entry.size] > 1
         head, full = xxhash.xxh3_128(), xxhash.xxh3_128()
         seen = 0
         try:
-            with _open(host) as fh:
+            with _open(os.path.join(root, entry.path)) as fh:
                 while chunk := fh.read(CHUNK):
                     for sink in sinks:
                         sink.update(chunk)
@@ -135,27 +104,14 @@ def read_contents(
                     seen += len(chunk)
         except OSError as exc:
             notes.append(f"{where}: cannot read {entry.path}: {exc.strerror}")
-            continue
+            continue  # left out of the size groups: it cannot be compared
         for sink in sinks:
             sink.end()
+        candidates.append((entry.path, entry.size))
         if hashing:
-            groups[(entry.size, head.hexdigest())].append((entry.path, full.hexdigest()))
-    digests: dict[str, str] = {}
-    for (size, _), members in groups.items():
-        if len(members) < 2:
-            continue
-        for path, state in members:
-            if isinstance(state, str):
-                digests[path] = state
-                continue
-            if size > PARTIAL:
-                try:
-                    _read(os.path.join(root, path), PARTIAL, None, state)
-                except OSError as exc:
-                    notes.append(f"{where}: cannot read {path}: {exc.strerror}")
-                    continue
-            digests[path] = state.hexdigest()
-    return digests, notes
+            known[entry.path] = (head.hexdigest(), full.hexdigest())
+    digests, more = candidate_digests(root, candidates, where, known=known)
+    return digests, [*notes, *more]
 
 
 class RootfsLoader:
@@ -184,8 +140,8 @@ class RootfsLoader:
         digests, more = read_contents(source.path, entries, observers, where)
         notes.extend(more)
         notes.append(
-            f"{where}: xxh3-128 digests only for files whose size and first 4 KiB "
-            "are shared with another file"
+            f"{where}: xxh3-128 digests only for files whose size is shared with another file "
+            "(above 64 KiB, also their first 4 KiB)"
         )
         # the walk lists each directory's children in name order: the tree's children index
         rows = ((*row, digests.get(row[0])) for row in found.rows)

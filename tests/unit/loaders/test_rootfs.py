@@ -19,6 +19,7 @@ from closurescope.model import ComponentKind, FileKind
 
 ROOT = Path(__file__).resolve().parents[3]
 DIVE = ROOT.parent / "shared" / "corpus" / "dive"
+BIG = 256 * 300
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def rootfs(tmp_path: Path) -> Path:
     top = tmp_path / "root"
     (top / "usr" / "lib").mkdir(parents=True)
     (top / "etc").mkdir()
-    big = bytes(range(256)) * 40  # 10240 bytes
+    big = bytes(range(256)) * 300  # 76,800 bytes: above WHOLE, hashed 4 KiB first
     (top / "usr" / "lib" / "a.so").write_bytes(big)
     (top / "usr" / "lib" / "b.so").write_bytes(big)  # duplicate of a
     (top / "usr" / "lib" / "c.so").write_bytes(b"C" + big[1:])  # same size, differs early
@@ -59,20 +60,21 @@ def test_walk_kinds_hardlinks_and_symlinks(rootfs: Path) -> None:
     assert esc.kind is FileKind.SYMLINK
     assert esc.link_target == "../../../../etc/shadow"
     assert files.resolve("etc/loop").status.value == "loop"
-    # bytes counted once: 4 x 10240 (a, b, c, d) + small files; the hardlink adds nothing
-    assert files.total_size("usr") == 4 * 10240
+    # bytes counted once: 4 x 76,800 (a, b, c, d) + small files; the hardlink adds nothing
+    assert files.total_size("usr") == 4 * BIG
 
 
 def test_digests_only_where_a_duplicate_is_possible(rootfs: Path) -> None:
     files = load(str(rootfs)).files
     assert files is not None
     digest = {p: e.digest for p, e in files.entries.items() if e.kind is FileKind.FILE}
-    big = bytes(range(256)) * 40
+    big = bytes(range(256)) * 300
     assert digest["usr/lib/a.so"] == digest["usr/lib/b.so"] == xxhash.xxh3_128(big).hexdigest()
     assert digest["usr/lib/d.so"] == xxhash.xxh3_128(big[:-1] + b"D").hexdigest()
     assert digest["usr/lib/c.so"] is None  # its first 4 KiB differ from every same-size file
-    assert digest["etc/x"] is None
-    assert digest["etc/y"] is None
+    # small files sharing their size are hashed whole (one read), twins or not
+    assert digest["etc/x"] == xxhash.xxh3_128(b"one").hexdigest()
+    assert digest["etc/y"] == xxhash.xxh3_128(b"two").hexdigest()
     assert digest["etc/z1"] == digest["etc/z2"] == xxhash.xxh3_128(b"same\n").hexdigest()
     assert digest["etc/unique-size"] is None
     assert PARTIAL == 4096
@@ -83,12 +85,13 @@ def test_top_level_directory_graph(rootfs: Path) -> None:
     assert sorted(graph) == ["dir:etc", "dir:usr", "unowned"]
     usr = graph.component("dir:usr")
     assert usr.kind is ComponentKind.DIRECTORY
-    assert usr.self_size == 4 * 10240
+    assert usr.self_size == 4 * BIG
     assert usr.file_count == 4
     assert graph.component("unowned").self_size == 5
 
 
 def test_each_file_read_at_most_once(rootfs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from closurescope.loaders import _walk as walk_module
     from closurescope.loaders import rootfs as module
 
     opened: dict[str, int] = {}
@@ -114,7 +117,24 @@ def test_each_file_read_at_most_once(rootfs: Path, monkeypatch: pytest.MonkeyPat
         opened[path] = opened.get(path, 0) + 1
         return Counting(real_open(path), path)  # type: ignore[return-value]
 
+    fd_path: dict[int, str] = {}
+    real_fd_open, real_read = walk_module._open, os.read
+
+    def counting_fd_open(path: str) -> int:
+        opened[path] = opened.get(path, 0) + 1
+        fd = real_fd_open(path)
+        fd_path[fd] = path
+        return fd
+
+    def counting_read(fd: int, n: int) -> bytes:
+        data = real_read(fd, n)
+        if fd in fd_path:
+            read_bytes[fd_path[fd]] = read_bytes.get(fd_path[fd], 0) + len(data)
+        return data
+
     monkeypatch.setattr(module, "_open", counting_open)
+    monkeypatch.setattr(walk_module, "_open", counting_fd_open)
+    monkeypatch.setattr(os, "read", counting_read)
     RootfsLoader().load(InputSource.from_arg(str(rootfs)), LoadOptions())
     # GIVEN every read went through the counter THEN no byte was read twice
     assert read_bytes
@@ -125,8 +145,9 @@ def test_each_file_read_at_most_once(rootfs: Path, monkeypatch: pytest.MonkeyPat
     for name in ("a.so", "b.so", "c.so", "d.so"):
         path = str(rootfs / "usr" / "lib" / name)
         assert opened[path] == 1, name
-        assert read_bytes[path] == 10240, name
-    # plain files are hashed in two steps only when their first bytes match another's
+        assert read_bytes[path] == BIG, name
+    # files no scanner reads are hashed by the duplicate pass: a small one in one read
+    assert opened[str(rootfs / "etc" / "z1")] == 1
     assert read_bytes[str(rootfs / "etc" / "z1")] == 5
 
 

@@ -112,3 +112,23 @@ def test_progress_hears_the_walk_then_the_hashing(tmp_path: Path) -> None:
     twins = 4 * (PARTIAL + WHOLE) + 3 * 100  # size twins: big/a, a-copy, b, c; small/x, x-copy, y
     assert hashed[-1] == (twins, twins)
     assert [d for d, _ in hashed] == sorted(d for d, _ in hashed)
+
+
+def test_a_file_that_cannot_be_read_is_a_note_and_has_no_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from closurescope.loaders import _walk as module
+
+    root = _tree(tmp_path / "root")
+    real = module._open
+
+    def failing(path: str) -> int:
+        if path.endswith("small/x-copy"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(module, "_open", failing)
+    tree, notes = files_tree(root, "t")
+    assert notes == ["t: cannot read small/x-copy: Permission denied"]
+    assert tree.entries["small/x-copy"].digest is None
+    assert [g.paths for g in duplicate_files(tree)] == [("big/a", "big/a-copy")]
